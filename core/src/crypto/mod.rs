@@ -2,8 +2,14 @@
 //!
 //! Two backends implement the same operations: `aws-lc` (aws-lc-rs) and `rust-crypto` (RustCrypto
 //! crates). Both may be compiled at once; [`Backend::preferred`] serves the default API.
+//! Symmetric primitives (random, hashing, PBKDF2, AEADs) live in [`symmetric`].
 
-use zeroize::Zeroizing;
+mod symmetric;
+
+pub use symmetric::{
+    aes256gcm_open, aes256gcm_seal, fill_random, pbkdf2_hmac_sha256, sha256, xchacha20poly1305_open,
+    xchacha20poly1305_seal,
+};
 
 use crate::alg::{Algorithm, KeyPairConfig};
 use crate::error::Result;
@@ -112,67 +118,3 @@ impl VerifyingKey {
     }
 }
 
-/// Fills `buf` from the operating system's CSPRNG.
-pub fn fill_random(buf: &mut [u8]) -> Result<()> {
-    todo!("{}", buf.len())
-}
-
-/// SHA-256 of `data`.
-pub fn sha256(data: &[u8]) -> [u8; 32] {
-    todo!("{}", data.len())
-}
-
-/// PBKDF2-HMAC-SHA256 into a 32-byte key.
-pub fn pbkdf2_hmac_sha256(password: &[u8], salt: &[u8], iterations: u32) -> Zeroizing<[u8; 32]> {
-    todo!("{} {} {iterations}", password.len(), salt.len())
-}
-
-/// AES-256-GCM encryption; returns ciphertext || 16-byte tag.
-pub fn aes256gcm_seal(
-    key: &[u8; 32],
-    iv: &[u8; 12],
-    aad: &[u8],
-    plaintext: &[u8],
-) -> Result<Vec<u8>> {
-    todo!(
-        "{} {} {} {}",
-        key.len(),
-        iv.len(),
-        aad.len(),
-        plaintext.len()
-    )
-}
-
-/// AES-256-GCM decryption of ciphertext || tag; `None` when it does not authenticate.
-pub fn aes256gcm_open(
-    key: &[u8; 32],
-    iv: &[u8; 12],
-    aad: &[u8],
-    ciphertext: &[u8],
-) -> Option<Zeroizing<Vec<u8>>> {
-    todo!(
-        "{} {} {} {}",
-        key.len(),
-        iv.len(),
-        aad.len(),
-        ciphertext.len()
-    )
-}
-
-/// XChaCha20-Poly1305 encryption (Better Auth's format); returns ciphertext || tag.
-pub fn xchacha20poly1305_seal(
-    key: &[u8; 32],
-    nonce: &[u8; 24],
-    plaintext: &[u8],
-) -> Result<Vec<u8>> {
-    todo!("{} {} {}", key.len(), nonce.len(), plaintext.len())
-}
-
-/// XChaCha20-Poly1305 decryption of ciphertext || tag; `None` when it does not authenticate.
-pub fn xchacha20poly1305_open(
-    key: &[u8; 32],
-    nonce: &[u8; 24],
-    ciphertext: &[u8],
-) -> Option<Zeroizing<Vec<u8>>> {
-    todo!("{} {} {}", key.len(), nonce.len(), ciphertext.len())
-}
