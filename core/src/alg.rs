@@ -12,6 +12,9 @@ pub const MIN_RSA_BITS: u32 = 2048;
 pub const DEFAULT_RSA_BITS: u32 = 2048;
 /// Largest RSA modulus accepted, in bits; bigger keys are a denial-of-service lever.
 pub const MAX_RSA_BITS: u32 = 8192;
+/// RSA modulus lengths authjwt generates: the sizes both crypto backends make (aws-lc-rs has fixed
+/// sizes). Keys of other sizes from 2048 to [`MAX_RSA_BITS`] bits are still imported.
+pub const GENERATED_RSA_BITS: [u32; 3] = [2048, 3072, 4096];
 
 /// A JWS signature algorithm authjwt signs and verifies with (RFC 7518, RFC 8037, RFC 9864).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -232,10 +235,9 @@ impl KeyPairConfig {
                     "modulusLength {bits} is too short: RSA keys need at least {MIN_RSA_BITS} bits"
                 )))
             }
-            (KeyKind::Rsa, Some(bits)) if bits > MAX_RSA_BITS || bits % 8 != 0 => {
+            (KeyKind::Rsa, Some(bits)) if !GENERATED_RSA_BITS.contains(&bits) => {
                 return Err(Error::InvalidConfig(format!(
-                    "modulusLength {bits} is not supported: use a multiple of 8 from \
-                     {MIN_RSA_BITS} to {MAX_RSA_BITS}"
+                    "modulusLength {bits} is not supported: use 2048, 3072 or 4096"
                 )))
             }
             (KeyKind::Rsa, Some(bits)) => bits,
@@ -303,6 +305,8 @@ mod tests {
         assert_eq!(err, Some("ERR_INVALID_CONFIG"));
         assert!(KeyPairConfig::new("PS256", None, Some(3072)).is_ok());
         assert!(KeyPairConfig::new("EdDSA", None, Some(2048)).is_err());
+        assert!(KeyPairConfig::new("RS256", None, Some(2056)).is_err());
+        assert!(KeyPairConfig::new("RS256", None, Some(8192)).is_err());
     }
 
     #[test]

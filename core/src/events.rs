@@ -1,5 +1,10 @@
-//! Monitoring events of issuers and verifiers, sent to `tracing` and to an optional host sink.
-//! Events never carry tokens, claim values or key material.
+//! Monitoring events of issuers and verifiers, sent to `tracing` (target `authjwt`) and to an
+//! optional host sink. Events never carry tokens, claim values or key material.
+
+use std::sync::Arc;
+
+/// The `tracing` target every event is emitted under.
+pub const TRACING_TARGET: &str = "authjwt";
 
 /// Something that happened, for monitoring.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +59,180 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The event's dotted name: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
+    /// `token.rejected`, `jwks.fetched` or `jwks.fetch_failed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::KeyCreated { .. } => "key.created",
+            Event::KeyRotated { .. } => "key.rotated",
+            Event::TokenIssued { .. } => "token.issued",
+            Event::TokenVerified { .. } => "token.verified",
+            Event::TokenRejected { .. } => "token.rejected",
+            Event::JwksFetched { .. } => "jwks.fetched",
+            Event::JwksFetchFailed { .. } => "jwks.fetch_failed",
+        }
+    }
+}
+
 /// Receives events; implemented by hosts that want them (a binding forwards to a host callback).
 pub trait EventSink: Send + Sync {
     /// Called synchronously when the event happens; keep it cheap.
     fn on_event(&self, event: &Event);
+}
+
+/// Sends events to `tracing` and to the optional sink. Per-token events are built only when
+/// someone listens, so the signing hot path pays nothing when monitoring is off.
+#[derive(Clone, Default)]
+pub struct Emitter {
+    sink: Option<Arc<dyn EventSink>>,
+}
+
+impl std::fmt::Debug for Emitter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emitter")
+            .field("sink", &self.sink.is_some())
+            .finish()
+    }
+}
+
+impl Emitter {
+    /// An emitter forwarding to `sink` (and always to `tracing`).
+    pub fn new(sink: Option<Arc<dyn EventSink>>) -> Self {
+        Emitter { sink }
+    }
+
+    /// Emits `event`.
+    pub fn emit(&self, event: Event) {
+        trace_event(&event);
+        if let Some(sink) = &self.sink {
+            sink.on_event(&event);
+        }
+    }
+
+    /// Emits a per-token event built by `make`, only when a sink or a `tracing` subscriber at
+    /// DEBUG for target `authjwt` listens.
+    pub fn emit_token_event(&self, make: impl FnOnce() -> Event) {
+        if self.sink.is_some() || tracing::enabled!(target: "authjwt", tracing::Level::DEBUG) {
+            self.emit(make());
+        }
+    }
+}
+
+fn trace_event(event: &Event) {
+    let name = event.name();
+    match event {
+        Event::KeyCreated { kid, alg } | Event::KeyRotated { kid, alg } => {
+            tracing::info!(target: "authjwt", event = name, kid = %kid, alg = *alg);
+        }
+        Event::TokenIssued { kid, alg } => {
+            tracing::debug!(target: "authjwt", event = name, kid = %kid, alg = *alg);
+        }
+        Event::TokenVerified { kid, alg } => {
+            tracing::debug!(target: "authjwt", event = name, kid = kid.as_deref().unwrap_or(""), alg = *alg);
+        }
+        Event::TokenRejected { code } => {
+            tracing::debug!(target: "authjwt", event = name, code = *code);
+        }
+        Event::JwksFetched { url, keys } => {
+            tracing::info!(target: "authjwt", event = name, url = %url, keys = *keys);
+        }
+        Event::JwksFetchFailed { url, code } => {
+            tracing::warn!(target: "authjwt", event = name, url = %url, code = *code);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Event>>);
+
+    impl EventSink for Recorder {
+        fn on_event(&self, event: &Event) {
+            if let Ok(mut v) = self.0.lock() {
+                v.push(event.clone());
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_the_documented_dotted_names() {
+        let names: Vec<&str> = [
+            Event::KeyCreated {
+                kid: "k".into(),
+                alg: "EdDSA",
+            },
+            Event::KeyRotated {
+                kid: "k".into(),
+                alg: "EdDSA",
+            },
+            Event::TokenIssued {
+                kid: "k".into(),
+                alg: "EdDSA",
+            },
+            Event::TokenVerified {
+                kid: None,
+                alg: "EdDSA",
+            },
+            Event::TokenRejected {
+                code: "ERR_JWT_EXPIRED",
+            },
+            Event::JwksFetched {
+                url: "u".into(),
+                keys: 1,
+            },
+            Event::JwksFetchFailed {
+                url: "u".into(),
+                code: "ERR_JWKS_TIMEOUT",
+            },
+        ]
+        .iter()
+        .map(Event::name)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "key.created",
+                "key.rotated",
+                "token.issued",
+                "token.verified",
+                "token.rejected",
+                "jwks.fetched",
+                "jwks.fetch_failed"
+            ]
+        );
+    }
+
+    #[test]
+    fn token_events_reach_the_sink_only_when_built() {
+        let rec = Arc::new(Recorder::default());
+        let emitter = Emitter::new(Some(rec.clone()));
+        emitter.emit_token_event(|| Event::TokenRejected {
+            code: "ERR_JWT_EXPIRED",
+        });
+        let got = rec.0.lock().map(|v| v.clone()).unwrap_or_default();
+        assert_eq!(
+            got,
+            vec![Event::TokenRejected {
+                code: "ERR_JWT_EXPIRED"
+            }]
+        );
+
+        let silent = Emitter::new(None);
+        let mut built = false;
+        silent.emit_token_event(|| {
+            built = true;
+            Event::TokenRejected {
+                code: "ERR_JWT_EXPIRED",
+            }
+        });
+        assert!(
+            !built,
+            "no sink and no subscriber: the event is never built"
+        );
+    }
 }

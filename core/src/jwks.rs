@@ -1,60 +1,431 @@
 //! JWKS documents: built from stored rows (with the grace-period filter) for publishing, and parsed
 //! and validated into a [`KeySet`] for verification.
+//!
+//! Parsing rules (`ERR_JWKS_INVALID` unless said otherwise):
+//! - the document is `{"keys":[...]}` of JSON objects, without duplicate member names;
+//! - no key carries private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`): a set that
+//!   leaks a private key is refused whole rather than used;
+//! - `use`, when present, is `"sig"`; `key_ops`, when present, is an array of strings with
+//!   `"verify"`; `kid`, when present, is a string, unique in the set;
+//! - `alg`, when it names an algorithm authjwt knows, fits the key (`ES256` on a P-256 key...);
+//! - key material is checked on import (on-curve points, RSA >= 2048 bits and e != 1, no
+//!   small-order Ed25519 points, no ROCA moduli).
+//!
+//! Keys authjwt cannot use are skipped, not fatal, as jose ignores keys it cannot use: other key
+//! types (`oct` without `k`, `OKP` X25519/Ed448, other curves) and keys whose `alg` is not a
+//! signature algorithm authjwt supports (`RSA-OAEP`, `ES256K`...).
 
-use serde_json::Value;
+mod roca;
 
-use crate::alg::Algorithm;
-use crate::error::Result;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::{Map, Value};
+
+use crate::alg::{Algorithm, ALL_ALGORITHMS};
+use crate::crypto::{Backend, VerifyingKey};
+use crate::error::{Error, Result};
+use crate::jwk::PublicJwk;
 use crate::store::JwkRow;
 
-/// A validated set of public keys, each parsed once for verification.
-#[derive(Debug, Clone)]
+/// Members that only a private (or symmetric) JWK has.
+const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// A validated set of public keys, each parsed once for verification. Cheap to clone.
+#[derive(Clone)]
 pub struct KeySet {
-    _todo: (),
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    keys: Vec<KeyEntry>,
+    algorithms: Vec<Algorithm>,
+    backend: Backend,
+}
+
+/// One usable key: its JWK, its `alg` restriction and its verifiers, built once per algorithm.
+struct KeyEntry {
+    kid: Option<String>,
+    jwk: PublicJwk,
+    alg: Option<Algorithm>,
+    verifiers: [OnceLock<VerifyingKey>; ALL_ALGORITHMS.len()],
 }
 
 impl KeySet {
     /// Parses and validates a JWKS document (`{"keys":[...]}`); unsafe or malformed sets are
     /// `ERR_JWKS_INVALID`.
     pub fn from_json(json: &str) -> Result<KeySet> {
-        todo!("{}", json.len())
+        Self::from_json_with(Backend::preferred(), json)
+    }
+
+    /// [`KeySet::from_json`] with a given crypto backend.
+    pub fn from_json_with(backend: Backend, json: &str) -> Result<KeySet> {
+        let doc = crate::jws::json::parse_value(json.as_bytes())
+            .map_err(|e| Error::JwksInvalid(format!("not a JSON document: {e}")))?;
+        Self::from_value_with(backend, &doc)
     }
 
     /// [`KeySet::from_json`] for an already parsed document.
     pub fn from_value(doc: &Value) -> Result<KeySet> {
-        todo!("{doc}")
+        Self::from_value_with(Backend::preferred(), doc)
+    }
+
+    /// [`KeySet::from_value`] with a given crypto backend.
+    pub fn from_value_with(backend: Backend, doc: &Value) -> Result<KeySet> {
+        let keys = doc
+            .as_object()
+            .and_then(|d| d.get("keys"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid("a JWKS is a JSON object with a \"keys\" array"))?;
+        let mut kids = HashSet::with_capacity(keys.len());
+        let mut entries = Vec::with_capacity(keys.len());
+        for (index, key) in keys.iter().enumerate() {
+            let obj = key
+                .as_object()
+                .ok_or_else(|| invalid(format!("key #{index} is not a JSON object")))?;
+            if let Some(kid) = obj.get("kid") {
+                let kid = kid
+                    .as_str()
+                    .ok_or_else(|| invalid(format!("key #{index}: \"kid\" must be a string")))?;
+                if !kids.insert(kid) {
+                    return Err(invalid(format!(
+                        "key #{index}: kid {kid:?} appears twice; a kid must name one key"
+                    )));
+                }
+            }
+            if let Some(entry) = parse_key(backend, obj)
+                .map_err(|e| invalid(format!("key #{index}: {}", message_of(&e))))?
+            {
+                entries.push(entry);
+            }
+        }
+        Ok(KeySet::assemble(backend, entries))
     }
 
     /// The key set of stored rows (all of them, as Better Auth's `verifyJWT`); rows without `alg`
-    /// are read as `default_alg`.
+    /// are read as `default_alg`. Rows whose `alg` is not a signature algorithm (a Better Auth
+    /// `ECDH-ES` key) are skipped; a row that cannot be read is `ERR_JWKS_INVALID`.
     pub fn from_rows(rows: &[JwkRow], default_alg: Algorithm) -> Result<KeySet> {
-        todo!("{rows:?} {default_alg}")
+        let backend = Backend::preferred();
+        let mut seen: Vec<(&str, &str)> = Vec::with_capacity(rows.len());
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let alg = match row.alg.as_deref() {
+                None => default_alg,
+                Some(name) => match Algorithm::from_name(name) {
+                    Some(alg) => alg,
+                    None => continue,
+                },
+            };
+            // A store may return a row twice; the same key twice is harmless, two keys are not.
+            if let Some((_, public)) = seen.iter().find(|(id, _)| *id == row.id) {
+                if *public == row.public_key {
+                    continue;
+                }
+                return Err(invalid(format!(
+                    "two stored rows have id {} with different public keys",
+                    row.id
+                )));
+            }
+            seen.push((&row.id, &row.public_key));
+            let jwk = PublicJwk::from_json(&row.public_key)
+                .map_err(|e| invalid(format!("row {}: {}", row.id, message_of(&e))))?;
+            let entry = KeyEntry::new(backend, Some(row.id.clone()), jwk, Some(alg))
+                .map_err(|e| invalid(format!("row {}: {}", row.id, message_of(&e))))?;
+            entries.push(entry);
+        }
+        Ok(KeySet::assemble(backend, entries))
     }
 
-    /// The algorithms of the keys in the set (the default allowlist).
+    /// The algorithms of the keys in the set (the default allowlist). A key without `alg` counts
+    /// every algorithm of its family; `EdDSA` and `Ed25519` name the same keys.
     pub fn algorithms(&self) -> Vec<Algorithm> {
-        todo!()
+        self.inner.algorithms.clone()
     }
 
     /// Number of keys.
     pub fn len(&self) -> usize {
-        todo!()
+        self.inner.keys.len()
     }
 
     /// Whether the set has no key.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The kids of the keys, in document order (keys without a kid are left out).
+    pub fn kids(&self) -> impl Iterator<Item = &str> {
+        self.inner.keys.iter().filter_map(|k| k.kid.as_deref())
+    }
+
+    /// Whether a key with this `kid` is in the set.
+    pub fn contains_kid(&self, kid: &str) -> bool {
+        self.inner
+            .keys
+            .iter()
+            .any(|k| k.kid.as_deref() == Some(kid))
+    }
+
+    /// The keys that may verify a token with `alg` and `kid`, each as its verifier for `alg`.
+    ///
+    /// With a kid: the key of that kid, if it fits `alg` (`ERR_JWKS_NO_MATCHING_KEY` otherwise).
+    /// Without: every key that fits, at most [`MAX_KIDLESS_CANDIDATES`]
+    /// (`ERR_JWKS_MULTIPLE_MATCHING_KEYS` beyond, so a kid-less token cannot make us try a whole set).
+    pub fn candidates(&self, alg: Algorithm, kid: Option<&str>) -> Result<Vec<&VerifyingKey>> {
+        let keys = &self.inner.keys;
+        if let Some(kid) = kid {
+            let entry = keys
+                .iter()
+                .find(|k| k.kid.as_deref() == Some(kid))
+                .ok_or_else(|| Error::NoMatchingKey("no key has the token's kid".to_owned()))?;
+            if !entry.fits(alg) {
+                return Err(Error::NoMatchingKey(format!(
+                    "the key of the token's kid does not fit {alg}"
+                )));
+            }
+            return Ok(vec![entry.verifier(self.inner.backend, alg)?]);
+        }
+        let fitting: Vec<&KeyEntry> = keys.iter().filter(|k| k.fits(alg)).collect();
+        if fitting.is_empty() {
+            return Err(Error::NoMatchingKey(format!(
+                "the token has no kid and no key fits {alg}"
+            )));
+        }
+        if fitting.len() > MAX_KIDLESS_CANDIDATES {
+            return Err(Error::MultipleMatchingKeys(format!(
+                "the token has no kid and {} keys fit {alg}; tokens must name their key",
+                fitting.len()
+            )));
+        }
+        fitting
+            .into_iter()
+            .map(|k| k.verifier(self.inner.backend, alg))
+            .collect()
+    }
+
+    fn assemble(backend: Backend, keys: Vec<KeyEntry>) -> KeySet {
+        let algorithms = ALL_ALGORITHMS
+            .into_iter()
+            .filter(|&alg| keys.iter().any(|k| k.fits(alg)))
+            .collect();
+        KeySet {
+            inner: Arc::new(Inner {
+                keys,
+                algorithms,
+                backend,
+            }),
+        }
+    }
+}
+
+/// Most keys a token without `kid` is tried against.
+pub const MAX_KIDLESS_CANDIDATES: usize = 3;
+
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<String> = self
+            .inner
+            .keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{}:{}:{}",
+                    k.kid.as_deref().unwrap_or("-"),
+                    k.jwk.kty(),
+                    k.alg.map_or("*", Algorithm::name)
+                )
+            })
+            .collect();
+        f.debug_struct("KeySet")
+            .field("keys", &keys)
+            .field("backend", &self.inner.backend)
+            .finish()
+    }
+}
+
+impl KeyEntry {
+    /// A key whose material has been checked: its verifier for its first algorithm is built now,
+    /// so a weak or off-curve key fails here rather than on the first token.
+    fn new(
+        backend: Backend,
+        kid: Option<String>,
+        jwk: PublicJwk,
+        alg: Option<Algorithm>,
+    ) -> Result<KeyEntry> {
+        let kind = jwk.kind();
+        if let Some(alg) = alg {
+            if alg.key_kind() != kind {
+                return Err(Error::JwksInvalid(format!(
+                    "alg {alg} does not fit a {} key",
+                    jwk.kty()
+                )));
+            }
+        }
+        if let PublicJwk::Rsa { n, .. } = &jwk {
+            if roca::has_roca_fingerprint(n) {
+                return Err(Error::WeakKey(
+                    "RSA modulus has the ROCA fingerprint (CVE-2017-15361)".to_owned(),
+                ));
+            }
+        }
+        let entry = KeyEntry {
+            kid,
+            jwk,
+            alg,
+            verifiers: Default::default(),
+        };
+        let first = alg.or_else(|| ALL_ALGORITHMS.into_iter().find(|a| a.key_kind() == kind));
+        if let Some(first) = first {
+            entry.verifier(backend, first)?;
+        }
+        Ok(entry)
+    }
+
+    /// Whether this key may verify `alg`: same key family, and the JWK's `alg` (if any) names
+    /// `alg` (EdDSA and Ed25519 are one algorithm for Ed25519 keys).
+    fn fits(&self, alg: Algorithm) -> bool {
+        alg.key_kind() == self.jwk.kind()
+            && match self.alg {
+                None => true,
+                Some(own) => own == alg || (is_ed25519(own) && is_ed25519(alg)),
+            }
+    }
+
+    /// The verifier for `alg`, built on first use and kept.
+    fn verifier(&self, backend: Backend, alg: Algorithm) -> Result<&VerifyingKey> {
+        let slot = ALL_ALGORITHMS
+            .iter()
+            .position(|&a| a == alg)
+            .and_then(|i| self.verifiers.get(i))
+            .ok_or_else(|| Error::NotSupported(format!("algorithm {alg}")))?;
+        if let Some(v) = slot.get() {
+            return Ok(v);
+        }
+        let built = VerifyingKey::from_public_jwk_with(backend, &self.jwk, alg)?;
+        // Another thread may have won the race; either verifier is the same key.
+        let _ = slot.set(built);
+        slot.get()
+            .ok_or_else(|| Error::NotSupported(format!("algorithm {alg}")))
+    }
+}
+
+fn is_ed25519(alg: Algorithm) -> bool {
+    matches!(alg, Algorithm::EdDSA | Algorithm::Ed25519)
+}
+
+/// Validates one JWK of a set; `Ok(None)` for a key authjwt cannot use (skipped).
+fn parse_key(backend: Backend, obj: &Map<String, Value>) -> Result<Option<KeyEntry>> {
+    if !obj.get("kty").is_some_and(Value::is_string) {
+        return Err(Error::JwksInvalid("\"kty\" must be a string".to_owned()));
+    }
+    if let Some(member) = PRIVATE_MEMBERS.iter().find(|m| obj.contains_key(**m)) {
+        return Err(Error::JwksInvalid(format!(
+            "it has the private member {member:?}; publish public keys only"
+        )));
+    }
+    match obj.get("use") {
+        None => {}
+        Some(Value::String(u)) if u == "sig" => {}
+        Some(_) => {
+            return Err(Error::JwksInvalid(
+                "\"use\" must be \"sig\" for a signature verification key".to_owned(),
+            ))
+        }
+    }
+    if let Some(ops) = obj.get("key_ops") {
+        let ops = ops
+            .as_array()
+            .filter(|ops| ops.iter().all(Value::is_string));
+        if !ops.is_some_and(|ops| ops.iter().any(|op| op == "verify")) {
+            return Err(Error::JwksInvalid(
+                "\"key_ops\" must be an array of strings including \"verify\"".to_owned(),
+            ));
+        }
+    }
+    let alg = match obj.get("alg") {
+        None => None,
+        Some(Value::String(name)) => match Algorithm::from_name(name) {
+            Some(alg) => Some(alg),
+            None => return Ok(None),
+        },
+        Some(_) => return Err(Error::JwksInvalid("\"alg\" must be a string".to_owned())),
+    };
+    let jwk = match PublicJwk::from_map(obj) {
+        Ok(jwk) => jwk,
+        Err(Error::NotSupported(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let kid = obj.get("kid").and_then(Value::as_str).map(str::to_owned);
+    KeyEntry::new(backend, kid, jwk, alg).map(Some)
+}
+
+/// The message of an error without its "invalid JWKS:" style prefix, for wrapping.
+fn message_of(e: &Error) -> String {
+    match e {
+        Error::JwksInvalid(m) | Error::WeakKey(m) | Error::NotSupported(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::JwksInvalid(msg.into())
 }
 
 /// The published JWKS body built from stored rows as Better Auth's `/jwks` does: each key's public
 /// JWK with `kid` = row id, `alg`, `crv` and `use: "sig"`; keys past `expires_at + grace_period_s`
 /// left out.
+///
+/// Members come in Better Auth's order (`{alg, crv, ...publicKey, kid}`) with `use` last. A row is
+/// kept while `now_ms < expires_at + grace` (Better Auth: `expiresAt + gracePeriod > now`). A row
+/// whose public key is not a JSON object, or carries private members, is `ERR_JWKS_INVALID`:
+/// nothing private is ever published.
 pub fn build_jwks(
     rows: &[JwkRow],
     default_alg: Algorithm,
     now_ms: i64,
     grace_period_s: i64,
 ) -> Result<Value> {
-    todo!("{rows:?} {default_alg} {now_ms} {grace_period_s}")
+    let grace_ms = grace_period_s.saturating_mul(1000);
+    let mut keys = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row
+            .expires_at
+            .is_some_and(|exp| exp.saturating_add(grace_ms) <= now_ms)
+        {
+            continue;
+        }
+        let public = crate::jws::json::parse_object(row.public_key.as_bytes())
+            .map_err(|e| invalid(format!("row {}: public key: {e}", row.id)))?;
+        if let Some(member) = PRIVATE_MEMBERS.iter().find(|m| public.contains_key(**m)) {
+            return Err(invalid(format!(
+                "row {}: the public key column holds the private member {member:?}",
+                row.id
+            )));
+        }
+        let alg = row
+            .alg
+            .clone()
+            .unwrap_or_else(|| default_alg.name().to_owned());
+        let crv = row.crv.clone().or_else(|| {
+            Algorithm::from_name(&alg)
+                .and_then(Algorithm::crv)
+                .map(str::to_owned)
+        });
+        let mut key = Map::with_capacity(public.len() + 4);
+        key.insert("alg".to_owned(), Value::String(alg));
+        if let Some(crv) = crv {
+            key.insert("crv".to_owned(), Value::String(crv));
+        }
+        key.extend(public);
+        key.insert("kid".to_owned(), Value::String(row.id.clone()));
+        key.insert("use".to_owned(), Value::String("sig".to_owned()));
+        keys.push(Value::Object(key));
+    }
+    let mut doc = Map::with_capacity(1);
+    doc.insert("keys".to_owned(), Value::Array(keys));
+    Ok(Value::Object(doc))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests;

@@ -1,6 +1,29 @@
 //! Private keys at rest: the `authjwt-v1`, `better-auth` and plain formats. Read all (detected from
 //! the column's shape), write the configured one.
+//!
+//! Detection of the `private_key` column:
+//! - a JSON object with `"v"`: `authjwt-v1` (`seal/authjwt_v1.rs`);
+//! - a JSON string literal: `better-auth`, bare hex or `$ba$<version>$<hex>` (`seal/better_auth.rs`,
+//!   matched against the `better-auth` npm package 1.7.24);
+//! - a JSON object with `"kty"`: a plain private JWK (Better Auth's `disablePrivateKeyEncryption`);
+//! - anything else: [`Error::KeyDecryptionFailed`] saying what was expected.
+//!
+//! A plain row is accepted only when encryption is disabled. With encryption on, sealing is what
+//! tells us a row was written by someone holding the secret; accepting plain rows would let anyone
+//! who can write the table plant a signing key they know. Better Auth behaves the same way (it
+//! decrypts every row when encryption is on). With encryption off, sealed rows still open when a
+//! secret is configured, so switching encryption off does not strand existing keys.
+//!
+//! Secrets: seal uses the first (newest); open tries every secret, the likely one first: the
+//! secret whose version matches the row's (`$ba$<v>$`, or `"sv"` in `authjwt-v1`, written when the
+//! sealing secret is versioned), or the unversioned ones for rows without a version. After opening,
+//! the private JWK's public members must equal the row's public key, so a row whose private key
+//! belongs to another key is never used.
 
+mod authjwt_v1;
+mod better_auth;
+
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use zeroize::Zeroizing;
@@ -21,6 +44,16 @@ pub enum PrivateKeyFormat {
     BetterAuth,
 }
 
+impl PrivateKeyFormat {
+    /// The configuration name: `authjwt-v1` or `better-auth`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivateKeyFormat::AuthJwtV1 => "authjwt-v1",
+            PrivateKeyFormat::BetterAuth => "better-auth",
+        }
+    }
+}
+
 impl FromStr for PrivateKeyFormat {
     type Err = Error;
     /// `authjwt-v1` or `better-auth`.
@@ -35,13 +68,32 @@ impl FromStr for PrivateKeyFormat {
     }
 }
 
-/// One secret; `version` is set for Better Auth's versioned secrets (`$ba$<version>$...`).
+/// One secret; `version` is set for Better Auth's versioned secrets (`$ba$<version>$...`), and is
+/// then a non-negative integer as Better Auth requires.
 #[derive(Clone)]
 pub struct Secret {
     /// The version label, for versioned secrets.
     pub version: Option<String>,
     /// The secret text.
     pub value: Zeroizing<String>,
+}
+
+impl Secret {
+    /// An unversioned secret (Better Auth's `secret` / `BETTER_AUTH_SECRET`).
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret {
+            version: None,
+            value: Zeroizing::new(value.into()),
+        }
+    }
+
+    /// A versioned secret (one entry of Better Auth's `secrets: [{ version, value }]`).
+    pub fn versioned(version: impl Into<String>, value: impl Into<String>) -> Self {
+        Secret {
+            version: Some(version.into()),
+            value: Zeroizing::new(value.into()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Secret {
@@ -53,10 +105,15 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Seals and opens private keys with the configured secrets (newest first).
+/// Seals and opens private keys with the configured secrets (newest first). Better Auth's
+/// configuration maps as: each `secrets` entry a versioned [`Secret`] (current first), then
+/// `secret` / `BETTER_AUTH_SECRET` as an unversioned one (its `legacySecret`, for bare hex rows).
 #[derive(Debug, Clone)]
 pub struct Sealer {
-    _todo: (),
+    /// The secrets with their parsed versions, newest first.
+    secrets: Vec<(Secret, Option<u64>)>,
+    format: PrivateKeyFormat,
+    encrypt: bool,
 }
 
 impl Sealer {
@@ -64,17 +121,191 @@ impl Sealer {
     /// `encrypt == false` new keys are written as plain private JWK JSON. Encryption without a
     /// secret (or an empty one) is [`Error::InvalidConfig`].
     pub fn new(secrets: Vec<Secret>, format: PrivateKeyFormat, encrypt: bool) -> Result<Self> {
-        todo!("{secrets:?} {format:?} {encrypt}")
+        if encrypt && secrets.is_empty() {
+            return Err(Error::InvalidConfig(
+                "private key encryption is on but no secret is configured: set `secret` (or \
+                 `secrets`), or set disablePrivateKeyEncryption"
+                    .to_owned(),
+            ));
+        }
+        let mut parsed: Vec<(Secret, Option<u64>)> = Vec::with_capacity(secrets.len());
+        for (i, secret) in secrets.into_iter().enumerate() {
+            if secret.value.is_empty() {
+                return Err(Error::InvalidConfig(format!(
+                    "secret #{} is empty; a secret must have a value",
+                    i + 1
+                )));
+            }
+            let version = match &secret.version {
+                None => None,
+                Some(v) => Some(parse_config_version(v)?),
+            };
+            if version.is_some() && parsed.iter().any(|(_, seen)| *seen == version) {
+                return Err(Error::InvalidConfig(format!(
+                    "secret version {} appears twice; each version must be unique",
+                    secret.version.as_deref().unwrap_or_default()
+                )));
+            }
+            parsed.push((secret, version));
+        }
+        Ok(Sealer {
+            secrets: parsed,
+            format,
+            encrypt,
+        })
+    }
+
+    /// The format new keys are sealed in.
+    pub fn format(&self) -> PrivateKeyFormat {
+        self.format
+    }
+
+    /// Whether new keys are sealed (`false`: written as plain private JWK JSON).
+    pub fn encrypts(&self) -> bool {
+        self.encrypt
     }
 
     /// Seals `key` for the `private_key` column (slow for `authjwt-v1`: PBKDF2).
     pub fn seal(&self, key: &PrivateJwk) -> Result<String> {
-        todo!("{key:?}")
+        if !self.encrypt {
+            return Ok(key.to_json().as_str().to_owned());
+        }
+        let (secret, version) = self.secrets.first().ok_or_else(|| {
+            Error::InvalidConfig("private key encryption is on but no secret is set".to_owned())
+        })?;
+        match self.format {
+            PrivateKeyFormat::AuthJwtV1 => authjwt_v1::seal(secret, *version, key),
+            PrivateKeyFormat::BetterAuth => better_auth::seal(secret, *version, key),
+        }
     }
 
     /// Opens the `private_key` column of row `kid` whose public key is `public`; the format is
     /// detected. A column no secret opens is [`Error::KeyDecryptionFailed`] naming `kid`.
     pub fn open(&self, kid: &str, column: &str, public: &PublicJwk) -> Result<PrivateJwk> {
-        todo!("{kid} {} {public:?}", column.len())
+        let fail = |message: String| Error::KeyDecryptionFailed {
+            kid: kid.to_owned(),
+            message,
+        };
+        let plaintext = match detect(column).map_err(fail)? {
+            Shape::Plain => {
+                if self.encrypt {
+                    return Err(fail(
+                        "the row holds an unencrypted private JWK while private key encryption is \
+                         on; set disablePrivateKeyEncryption to use such rows, or delete the row \
+                         so a sealed key is made"
+                            .to_owned(),
+                    ));
+                }
+                Zeroizing::new(column.as_bytes().to_vec())
+            }
+            Shape::AuthJwtV1 => {
+                let sealed = authjwt_v1::parse(column).map_err(fail)?;
+                self.try_secrets("authjwt-v1", sealed.secret_version, |s| {
+                    sealed.open_with(s, public)
+                })
+                .map_err(fail)?
+            }
+            Shape::BetterAuth(payload) => {
+                let sealed = better_auth::parse(&payload).map_err(fail)?;
+                self.try_secrets("better-auth", sealed.version, |s| sealed.open_with(s))
+                    .map_err(fail)?
+            }
+        };
+        let json = std::str::from_utf8(&plaintext)
+            .map_err(|_| fail("the opened private key is not UTF-8 JSON".to_owned()))?;
+        let key = PrivateJwk::from_json(json)
+            .map_err(|e| fail(format!("the opened private key is not a usable JWK: {e}")))?;
+        if key.public() != public {
+            return Err(fail(
+                "the private key does not belong to the row's public key, so the row is not used \
+                 (was private_key copied from another row?)"
+                    .to_owned(),
+            ));
+        }
+        Ok(key)
+    }
+
+    /// Runs `open` with each secret, those of `version` first, until one authenticates.
+    fn try_secrets(
+        &self,
+        format: &str,
+        version: Option<u64>,
+        open: impl Fn(&Secret) -> Option<Zeroizing<Vec<u8>>>,
+    ) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
+        if self.secrets.is_empty() {
+            return Err(format!(
+                "the row is sealed ({format}) but no secret is configured: configure the secret it \
+                 was sealed with in `secret` or `secrets`"
+            ));
+        }
+        let preferred = self.secrets.iter().filter(|(_, v)| *v == version);
+        let others = self.secrets.iter().filter(|(_, v)| *v != version);
+        for (secret, _) in preferred.chain(others) {
+            if let Some(plaintext) = open(secret) {
+                return Ok(plaintext);
+            }
+        }
+        let sealed_with = match version {
+            Some(v) => format!(", sealed with secret version {v}"),
+            None => String::new(),
+        };
+        Err(format!(
+            "none of the {} configured secret(s) opens it ({format}{sealed_with}). The secret \
+             changed? Add the previous one to `secrets` (newest first)",
+            self.secrets.len()
+        ))
     }
 }
+
+/// What the column holds, told from its shape alone.
+enum Shape {
+    AuthJwtV1,
+    Plain,
+    /// The string inside the JSON string literal.
+    BetterAuth(String),
+}
+
+fn detect(column: &str) -> std::result::Result<Shape, String> {
+    const EXPECTED: &str = "expected a sealed key (an authjwt-v1 JSON object or a Better Auth \
+                            JSON string) or a plain private JWK";
+    match column.trim_start().as_bytes().first() {
+        Some(b'{') => {
+            // Member names only: the values (possibly a plain private key) are skipped unparsed.
+            let members: BTreeMap<String, serde::de::IgnoredAny> = serde_json::from_str(column)
+                .map_err(|e| {
+                    format!("the private_key column is not valid JSON ({e}); {EXPECTED}")
+                })?;
+            if members.contains_key("v") {
+                Ok(Shape::AuthJwtV1)
+            } else if members.contains_key("kty") {
+                Ok(Shape::Plain)
+            } else {
+                Err(format!(
+                    "the private_key column is a JSON object with neither \"v\" nor \"kty\"; \
+                     {EXPECTED}"
+                ))
+            }
+        }
+        Some(b'"') => serde_json::from_str::<String>(column)
+            .map(Shape::BetterAuth)
+            .map_err(|e| format!("the private_key column is not a valid JSON string ({e})")),
+        _ => Err(format!(
+            "the private_key column is neither a JSON object nor a JSON string; {EXPECTED}"
+        )),
+    }
+}
+
+/// A configured secret version: a canonical non-negative integer, as Better Auth's `secrets`.
+fn parse_config_version(v: &str) -> Result<u64> {
+    better_auth::parse_version(v)
+        .filter(|n| n.to_string() == v)
+        .ok_or_else(|| {
+            Error::InvalidConfig(format!(
+                "secret version {v:?} is not a non-negative integer without leading zeros \
+                 (Better Auth's `secrets` versions are integers)"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests;

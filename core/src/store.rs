@@ -28,6 +28,19 @@ pub struct JwkRow {
     pub crv: Option<String>,
 }
 
+impl JwkRow {
+    /// The row's algorithm name, reading a missing `alg` as `default_alg` (old Better Auth rows).
+    pub fn alg_or<'a>(&'a self, default_alg: &'a str) -> &'a str {
+        self.alg.as_deref().unwrap_or(default_alg)
+    }
+
+    /// Whether the key may still sign at `now_ms`: no `expires_at`, or `now_ms` before it
+    /// (Better Auth's `!expiresAt || expiresAt > now`).
+    pub fn is_live_at(&self, now_ms: i64) -> bool {
+        self.expires_at.is_none_or(|at| now_ms < at)
+    }
+}
+
 impl std::fmt::Debug for JwkRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwkRow")
@@ -72,6 +85,21 @@ impl MemoryStore {
         }
     }
 
+    /// A copy of the stored rows (for inspection in tests and tools).
+    pub fn rows(&self) -> Vec<JwkRow> {
+        self.lock().clone()
+    }
+
+    /// Number of stored rows.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether the store holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<JwkRow>> {
         // A poisoned lock only means another thread panicked mid-push; the Vec is still valid.
         self.rows
@@ -96,5 +124,47 @@ impl KeyStore for MemoryStore {
         }
         rows.push(row.clone());
         Ok(row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, alg: Option<&str>, expires_at: Option<i64>) -> JwkRow {
+        JwkRow {
+            id: id.into(),
+            public_key: "{}".into(),
+            private_key: "{}".into(),
+            created_at: 1,
+            expires_at,
+            alg: alg.map(str::to_owned),
+            crv: None,
+        }
+    }
+
+    #[test]
+    fn missing_alg_reads_as_the_default() {
+        assert_eq!(row("a", None, None).alg_or("ES256"), "ES256");
+        assert_eq!(row("a", Some("EdDSA"), None).alg_or("ES256"), "EdDSA");
+    }
+
+    #[test]
+    fn a_key_is_live_strictly_before_expires_at() {
+        assert!(row("a", None, None).is_live_at(i64::MAX));
+        assert!(row("a", None, Some(10)).is_live_at(9));
+        assert!(!row("a", None, Some(10)).is_live_at(10));
+    }
+
+    #[tokio::test]
+    async fn memory_store_keeps_ids_unique_and_returns_rows_as_stored() {
+        let store = MemoryStore::new();
+        let stored = store.create_jwk(row("a", None, None)).await;
+        assert_eq!(stored.ok().map(|r| r.id), Some("a".to_owned()));
+        let dup = store.create_jwk(row("a", None, None)).await;
+        assert_eq!(dup.err().map(|e| e.operation()), Some("create_jwk"));
+        assert_eq!(store.len(), 1);
+        let debug = format!("{:?}", store.rows());
+        assert!(debug.contains("<sealed>"), "private keys never in Debug");
     }
 }

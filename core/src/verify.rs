@@ -1,11 +1,34 @@
 //! The verification policy, in its fixed order: parse, header, key, signature, claims. The first
 //! failure is the error. Defaults are strict; every relaxation is an option.
+//!
+//! 1. **Parse** ([`crate::jws::decode_compact`]): size cap, two dots, strict base64url, the header a
+//!    JSON object without duplicate members → `ERR_JWS_INVALID`.
+//! 2. **Header**: `alg` a string (`ERR_JWS_INVALID`); `none` in any casing and `HS*` never
+//!    (`ERR_JOSE_ALG_NOT_ALLOWED`); with an explicit allowlist, anything outside it is
+//!    `ERR_JOSE_ALG_NOT_ALLOWED`; without one, a name authjwt does not implement is
+//!    `ERR_JOSE_NOT_SUPPORTED` and the keys of the set decide the rest (step 3), as jose; `crit` or
+//!    `b64` present → `ERR_JOSE_NOT_SUPPORTED` (no extension is understood, RFC 7515 §4.1.11,
+//!    RFC 7797); `kid` a string of at most [`MAX_KID_LEN`] bytes (`ERR_JWS_INVALID`). `jwk`,
+//!    `jku`, `x5u`, `x5c` and `x5t` are ignored: keys only ever come from the key set, nothing is
+//!    fetched, so a token carrying its own key fails at step 3 or 4 like any other.
+//! 3. **Key** ([`KeySet::candidates`]): by `kid`; the key's type, curve and `alg` must fit the
+//!    token's `alg` (`use`/`key_ops` were checked when the set was parsed) →
+//!    `ERR_JWKS_NO_MATCHING_KEY`. A token without `kid` is tried against the fitting keys, at most
+//!    three (`ERR_JWKS_MULTIPLE_MATCHING_KEYS` when several fit and none verifies).
+//! 4. **Signature** → `ERR_JWS_SIGNATURE_VERIFICATION_FAILED` (ECDSA: exactly 2×n bytes,
+//!    1 <= r,s < n; Ed25519 strict, in [`crate::crypto`]).
+//! 5. **Claims** ([`validate_claims`]): the payload a JSON object without duplicate members
+//!    (`ERR_JWT_INVALID`), then the claim rules documented there.
 
 use serde_json::{Map, Value};
 
 use crate::alg::Algorithm;
-use crate::error::Result;
+use crate::claims::{audience_claim, numeric_date, string_claim};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{ClaimReason, Error, Result};
 use crate::jwks::KeySet;
+
+pub use crate::jws::MAX_KID_LEN;
 
 /// What a token must satisfy beyond its signature. Times are seconds.
 #[derive(Debug, Clone)]
@@ -61,7 +84,328 @@ pub struct VerifiedJwt {
     pub protected_header: Map<String, Value>,
 }
 
+/// A verified JWS whose payload is not interpreted (RFC 7515 only, no JWT claims).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedJws {
+    /// The payload bytes.
+    pub payload: Vec<u8>,
+    /// The protected header.
+    pub protected_header: Map<String, Value>,
+}
+
 /// Verifies a compact JWT against a key set under the policy.
 pub fn verify_jwt(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<VerifiedJwt> {
-    todo!("{} {keys:?} {options:?}", token.len())
+    let jws = verify_jws(token, keys, options)?;
+    let payload = crate::jws::json::parse_object(&jws.payload)
+        .map_err(|e| Error::JwtInvalid(format!("the claims set must be a JSON object: {e}")))?;
+    let now = options.current_date.unwrap_or_else(|| SystemClock.now_s());
+    validate_claims(&payload, &jws.protected_header, options, now)?;
+    Ok(VerifiedJwt {
+        payload,
+        protected_header: jws.protected_header,
+    })
+}
+
+/// Steps 1-4 of the policy (parse, header, key, signature) for any compact JWS; the payload is
+/// returned as bytes. Uses `algorithms` and `max_token_size` of `options`.
+pub fn verify_jws(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<VerifiedJws> {
+    let jws = crate::jws::decode_compact(token, options.max_token_size)?;
+    let (alg, kid) = check_header(&jws.header, options)?;
+    let candidates = keys.candidates(alg, kid)?;
+    let several = candidates.len() > 1;
+    let verified = candidates
+        .into_iter()
+        .any(|key| key.verify(jws.signing_input, &jws.signature).is_ok());
+    if !verified {
+        return Err(if several {
+            Error::MultipleMatchingKeys(
+                "the token has no kid and none of the fitting keys verifies it".to_owned(),
+            )
+        } else {
+            Error::SignatureVerificationFailed
+        });
+    }
+    Ok(VerifiedJws {
+        payload: jws.payload,
+        protected_header: jws.header,
+    })
+}
+
+/// Step 2: the header rules. Returns the algorithm and the `kid`.
+fn check_header<'h>(
+    header: &'h Map<String, Value>,
+    options: &VerifyOptions,
+) -> Result<(Algorithm, Option<&'h str>)> {
+    let name = match header.get("alg") {
+        Some(Value::String(name)) if !name.is_empty() => name,
+        _ => {
+            return Err(Error::JwsInvalid(
+                "the \"alg\" header parameter is missing or not a string".to_owned(),
+            ))
+        }
+    };
+    if name.eq_ignore_ascii_case("none")
+        || name.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("hs"))
+    {
+        return Err(Error::AlgNotAllowed(
+            "unsigned (none) and shared-secret (HS*) tokens are never accepted".to_owned(),
+        ));
+    }
+    let alg = match (Algorithm::from_name(name), &options.algorithms) {
+        (Some(alg), None) => alg,
+        (Some(alg), Some(allowed)) if allowed.contains(&alg) => alg,
+        (_, Some(_)) => {
+            return Err(Error::AlgNotAllowed(
+                "the token's \"alg\" is not in the allowed algorithms".to_owned(),
+            ))
+        }
+        (None, None) => {
+            return Err(Error::NotSupported(
+                "the token's \"alg\" is not an algorithm authjwt verifies".to_owned(),
+            ))
+        }
+    };
+    if header.contains_key("crit") {
+        return Err(Error::NotSupported(
+            "the \"crit\" header parameter: no JWS extension is understood".to_owned(),
+        ));
+    }
+    if header.contains_key("b64") {
+        return Err(Error::NotSupported(
+            "the \"b64\" header parameter (RFC 7797 unencoded payloads)".to_owned(),
+        ));
+    }
+    let kid = match header.get("kid") {
+        None => None,
+        Some(Value::String(kid)) if kid.len() <= MAX_KID_LEN => Some(kid.as_str()),
+        Some(Value::String(_)) => {
+            return Err(Error::JwsInvalid(format!(
+                "\"kid\" is longer than {MAX_KID_LEN} bytes"
+            )))
+        }
+        Some(_) => return Err(Error::JwsInvalid("\"kid\" must be a string".to_owned())),
+    };
+    Ok((alg, kid))
+}
+
+/// Step 5: the claim rules, in this order (the first failure is the error):
+///
+/// 1. `typ` header, when expected: a string equal as a media type (case-insensitive, the
+///    `application/` prefix optional) → claim `typ`, `check_failed`.
+/// 2. presence: `iss`, `sub`, `aud` when expected; `exp` when required; `iat` with
+///    `max_token_age`; then `required_claims` → `missing`.
+/// 3. types of the registered claims present: `iss`, `sub`, `jti` strings; `aud` a string or an
+///    array of strings; `exp`, `nbf`, `iat` numbers (non-integers allowed) → `invalid`.
+/// 4. `iss` equal to one of `issuer`, `sub` equal to `subject`, `aud` containing one of
+///    `audience` (an empty array contains none) → `check_failed`.
+/// 5. times, with `clock_tolerance` (negative counts as 0) and saturating arithmetic:
+///    `nbf > now + tol` → `check_failed`; `exp <= now - tol` → `ERR_JWT_EXPIRED` (jose);
+///    `iat > now + tol` → `check_failed`; `now - iat - tol > max_token_age` → `ERR_JWT_EXPIRED`
+///    (jose's code for a token too old).
+pub fn validate_claims(
+    payload: &Map<String, Value>,
+    header: &Map<String, Value>,
+    options: &VerifyOptions,
+    now: i64,
+) -> Result<()> {
+    if let Some(expected) = &options.typ {
+        let ok = header
+            .get("typ")
+            .and_then(Value::as_str)
+            .is_some_and(|typ| media_type_eq(typ, expected));
+        if !ok {
+            return Err(Error::claim_failed(
+                "typ",
+                ClaimReason::CheckFailed,
+                "unexpected \"typ\" header value",
+            ));
+        }
+    }
+
+    let expected = [
+        ("iss", !options.issuer.is_empty()),
+        ("sub", options.subject.is_some()),
+        ("aud", !options.audience.is_empty()),
+        ("exp", options.require_exp),
+        ("iat", options.max_token_age.is_some()),
+    ];
+    let required = expected
+        .iter()
+        .filter(|(_, needed)| *needed)
+        .map(|(claim, _)| *claim)
+        .chain(options.required_claims.iter().map(String::as_str));
+    for claim in required {
+        if !payload.contains_key(claim) {
+            return Err(Error::claim_failed(
+                claim,
+                ClaimReason::Missing,
+                format!("the \"{claim}\" claim is required"),
+            ));
+        }
+    }
+
+    let iss = string_claim(payload, "iss")?;
+    let sub = string_claim(payload, "sub")?;
+    string_claim(payload, "jti")?;
+    let aud = audience_claim(payload)?;
+    let exp = numeric_date(payload, "exp")?;
+    let nbf = numeric_date(payload, "nbf")?;
+    let iat = numeric_date(payload, "iat")?;
+
+    if !options.issuer.is_empty() && !iss.is_some_and(|iss| options.issuer.iter().any(|i| i == iss))
+    {
+        return Err(Error::claim_failed(
+            "iss",
+            ClaimReason::CheckFailed,
+            "unexpected \"iss\" claim value",
+        ));
+    }
+    if let Some(subject) = &options.subject {
+        if sub != Some(subject.as_str()) {
+            return Err(Error::claim_failed(
+                "sub",
+                ClaimReason::CheckFailed,
+                "unexpected \"sub\" claim value",
+            ));
+        }
+    }
+    if !options.audience.is_empty() {
+        let found = aud.is_some_and(|aud| {
+            aud.iter()
+                .any(|a| options.audience.iter().any(|want| want == a))
+        });
+        if !found {
+            return Err(Error::claim_failed(
+                "aud",
+                ClaimReason::CheckFailed,
+                "unexpected \"aud\" claim value",
+            ));
+        }
+    }
+
+    let tolerance = options.clock_tolerance.max(0);
+    // Compared as f64: NumericDates may be non-integers or beyond i64; `now ± tol` saturates first.
+    let latest = now.saturating_add(tolerance) as f64;
+    let earliest = now.saturating_sub(tolerance) as f64;
+    if nbf.is_some_and(|nbf| nbf > latest) {
+        return Err(Error::claim_failed(
+            "nbf",
+            ClaimReason::CheckFailed,
+            "\"nbf\" claim timestamp check failed: the token is not valid yet",
+        ));
+    }
+    if exp.is_some_and(|exp| exp <= earliest) {
+        return Err(Error::JwtExpired);
+    }
+    if let Some(iat) = iat {
+        if iat > latest {
+            return Err(Error::claim_failed(
+                "iat",
+                ClaimReason::CheckFailed,
+                "\"iat\" claim timestamp check failed: it is in the future",
+            ));
+        }
+        if let Some(max_age) = options.max_token_age {
+            if (now as f64 - iat) - tolerance as f64 > max_age as f64 {
+                return Err(Error::JwtExpired);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Media-type equality as jose compares `typ`: case-insensitive, `application/` optional.
+fn media_type_eq(a: &str, b: &str) -> bool {
+    fn essence(t: &str) -> (&str, &str) {
+        match t.split_once('/') {
+            Some((kind, sub)) => (kind, sub),
+            None => ("application", t),
+        }
+    }
+    let (ka, sa) = essence(a);
+    let (kb, sb) = essence(b);
+    ka.eq_ignore_ascii_case(kb) && sa.eq_ignore_ascii_case(sb)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn obj(json: &str) -> Map<String, Value> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn check(payload: &str, options: &VerifyOptions, now: i64) -> &'static str {
+        validate_claims(
+            &obj(payload),
+            &obj(r#"{"alg":"EdDSA","typ":"JWT"}"#),
+            options,
+            now,
+        )
+        .err()
+        .map_or("ok", |e| e.code())
+    }
+
+    #[test]
+    fn media_types_compare_like_jose() {
+        assert!(media_type_eq("JWT", "application/jwt"));
+        assert!(media_type_eq("at+jwt", "application/AT+JWT"));
+        assert!(!media_type_eq("JWT", "text/jwt"));
+        assert!(!media_type_eq("JWT", "at+jwt"));
+    }
+
+    #[test]
+    fn exp_equal_to_now_is_expired_and_tolerance_extends_it() {
+        let o = VerifyOptions::default();
+        assert_eq!(check(r#"{"exp":100}"#, &o, 100), "ERR_JWT_EXPIRED");
+        assert_eq!(check(r#"{"exp":100.5}"#, &o, 100), "ok");
+        let o = VerifyOptions {
+            clock_tolerance: 5,
+            ..VerifyOptions::default()
+        };
+        assert_eq!(check(r#"{"exp":96}"#, &o, 100), "ok");
+        assert_eq!(check(r#"{"exp":95}"#, &o, 100), "ERR_JWT_EXPIRED");
+    }
+
+    #[test]
+    fn time_arithmetic_saturates() {
+        let wide = VerifyOptions {
+            clock_tolerance: i64::MAX,
+            ..VerifyOptions::default()
+        };
+        assert_eq!(check(r#"{"exp":1}"#, &wide, i64::MAX), "ok");
+        assert_eq!(
+            check(r#"{"exp":-1e300}"#, &wide, i64::MIN),
+            "ERR_JWT_EXPIRED"
+        );
+        let o = VerifyOptions::default();
+        assert_eq!(check(r#"{"exp":18446744073709551615}"#, &o, i64::MAX), "ok");
+        assert_eq!(check(r#"{"exp":1e300,"nbf":-1e300}"#, &o, 0), "ok");
+        let aged = VerifyOptions {
+            max_token_age: Some(i64::MAX),
+            ..VerifyOptions::default()
+        };
+        assert_eq!(
+            check(r#"{"exp":1e300,"iat":-1e300}"#, &aged, 0),
+            "ERR_JWT_EXPIRED"
+        );
+        assert_eq!(check(r#"{"exp":1e300,"iat":0}"#, &aged, i64::MAX), "ok");
+    }
+
+    #[test]
+    fn errors_never_carry_claim_values() {
+        let o = VerifyOptions {
+            issuer: vec!["https://a".into()],
+            ..VerifyOptions::default()
+        };
+        let e = validate_claims(
+            &obj(r#"{"exp":9e9,"iss":"secret-issuer-value"}"#),
+            &Map::new(),
+            &o,
+            0,
+        )
+        .unwrap_err();
+        assert!(!e.to_string().contains("secret-issuer-value"));
+    }
 }

@@ -1,0 +1,377 @@
+//! The signing keys: choosing the latest live row, opening it once, caching it, and creating the
+//! next one single-flight. The rules are DESIGN.md's "issuer's rules": a key is used only after
+//! `create_jwk` returned it, one key at a time per process, no store read or decryption per token.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::alg::{Algorithm, KeyPairConfig};
+use crate::crypto::{fill_random, SigningKey};
+use crate::error::{Error, Result, StoreError};
+use crate::events::Event;
+use crate::jwk::PublicJwk;
+use crate::store::JwkRow;
+
+use super::Inner;
+
+/// An opened signing key with what the issuer needs to use it.
+pub(super) struct LoadedKey {
+    pub key: Arc<SigningKey>,
+    pub kid: String,
+    pub alg: Algorithm,
+    /// The row's `public_key` column, to recognise the same row on a cache refresh.
+    pub public_key: String,
+    pub expires_at_ms: Option<i64>,
+    pub loaded_at_ms: i64,
+}
+
+impl LoadedKey {
+    /// Not past `expires_at`: allowed to sign.
+    pub fn usable_at(&self, now_ms: i64) -> bool {
+        self.expires_at_ms.is_none_or(|at| now_ms < at)
+    }
+
+    /// Usable and younger than the cache TTL: no need to read the store.
+    pub fn fresh_at(&self, now_ms: i64, ttl_ms: i64) -> bool {
+        self.usable_at(now_ms) && now_ms < self.loaded_at_ms.saturating_add(ttl_ms)
+    }
+}
+
+/// One configured algorithm: its cached key and the guard that makes refreshes single-flight.
+pub(super) struct Slot {
+    pub config: KeyPairConfig,
+    current: RwLock<Option<Arc<LoadedKey>>>,
+    refresh: tokio::sync::Mutex<()>,
+    background: AtomicBool,
+}
+
+impl Slot {
+    pub fn new(config: KeyPairConfig) -> Self {
+        Slot {
+            config,
+            current: RwLock::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+            background: AtomicBool::new(false),
+        }
+    }
+
+    /// The cached key (a read lock held for one `Arc` clone).
+    pub fn cached(&self) -> Option<Arc<LoadedKey>> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, key: Arc<LoadedKey>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
+    }
+
+    /// Claims the right to start one background refresh; `false` if one is running.
+    pub fn claim_background(&self) -> bool {
+        !self.background.swap(true, Ordering::AcqRel)
+    }
+
+    /// Releases [`Slot::claim_background`].
+    pub fn release_background(&self) {
+        self.background.store(false, Ordering::Release);
+    }
+}
+
+impl Inner {
+    /// The key to sign with for slot `index`: the cached one while fresh, else the latest live row
+    /// of the store, else a new key. Concurrent callers share one refresh.
+    pub(super) async fn signing_key(&self, index: usize) -> Result<Arc<LoadedKey>> {
+        let slot = self.slot(index)?;
+        if let Some(k) = slot.cached() {
+            if k.fresh_at(self.clock.now_ms(), self.key_cache_ttl_ms) {
+                return Ok(k);
+            }
+        }
+        let _guard = slot.refresh.lock().await;
+        let now = self.clock.now_ms();
+        let previous = slot.cached();
+        if let Some(k) = &previous {
+            if k.fresh_at(now, self.key_cache_ttl_ms) {
+                return Ok(k.clone());
+            }
+        }
+        let rows = self.read_rows().await?;
+        let alg = slot.config.alg;
+        let loaded = match self.latest_live_row(&rows, alg, now) {
+            Some(row) => self.open_row(row, alg, previous.as_deref(), now).await?,
+            None => {
+                let had_key = previous.is_some() || rows.iter().any(|r| self.row_has_alg(r, alg));
+                self.create_key(slot.config, had_key).await?.0
+            }
+        };
+        slot.set(loaded.clone());
+        Ok(loaded)
+    }
+
+    /// `rotate()`: a new key for the primary algorithm now, installed as the signing key.
+    pub(super) async fn rotate_primary(&self) -> Result<JwkRow> {
+        let slot = self.slot(0)?;
+        let _guard = slot.refresh.lock().await;
+        let (loaded, row) = self.create_key(slot.config, true).await?;
+        slot.set(loaded);
+        Ok(row)
+    }
+
+    /// The key of a pinned `signingKeyId` (Better Auth's semantics: it must exist, must not be
+    /// expired, and must have `wanted` as its algorithm when one is asked for).
+    pub(super) async fn pinned_key(
+        &self,
+        kid: &str,
+        wanted: Option<Algorithm>,
+    ) -> Result<Arc<LoadedKey>> {
+        let now = self.clock.now_ms();
+        if let Some(k) = self.cached_pinned(kid, now) {
+            if k.fresh_at(now, self.key_cache_ttl_ms) {
+                check_pinned_alg(&k, wanted)?;
+                return Ok(k);
+            }
+        }
+        let rows = self.read_rows().await?;
+        let row = rows.iter().find(|r| r.id == kid).ok_or_else(|| {
+            Error::NoMatchingKey(format!(
+                "signingKeyId {kid} is not in the key store; create the key before pinning it"
+            ))
+        })?;
+        let alg = self.row_algorithm(row).ok_or_else(|| {
+            Error::InvalidConfig(format!(
+                "signingKeyId {kid} has an algorithm this issuer does not sign with"
+            ))
+        })?;
+        if let Some(w) = wanted {
+            if w != alg {
+                return Err(Error::InvalidConfig(format!(
+                    "signingKeyId {kid} has alg {alg} but signingAlgorithm is {w}"
+                )));
+            }
+        }
+        if !row.is_live_at(now) {
+            return Err(Error::NoMatchingKey(format!(
+                "signingKeyId {kid} has expired; a pinned key is never replaced silently, rotate explicitly"
+            )));
+        }
+        let previous = self.cached_pinned(kid, now);
+        let loaded = self.open_row(row, alg, previous.as_deref(), now).await?;
+        self.pinned
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(kid.to_owned(), loaded.clone());
+        Ok(loaded)
+    }
+
+    /// A pinned key already opened (by a slot or an earlier pinned call), if any.
+    pub(super) fn cached_pinned(&self, kid: &str, now_ms: i64) -> Option<Arc<LoadedKey>> {
+        for slot in &self.slots {
+            if let Some(k) = slot.cached() {
+                if k.kid == kid && k.usable_at(now_ms) {
+                    return Some(k);
+                }
+            }
+        }
+        self.pinned
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(kid)
+            .cloned()
+    }
+
+    /// The algorithm of a row (a missing `alg` reads as the configured one), if supported.
+    pub(super) fn row_algorithm(&self, row: &JwkRow) -> Option<Algorithm> {
+        Algorithm::from_name(row.alg_or(self.default_alg.name()))
+    }
+
+    fn row_has_alg(&self, row: &JwkRow, alg: Algorithm) -> bool {
+        row.alg_or(self.default_alg.name()) == alg.name()
+    }
+
+    /// Newest `created_at` among live rows of `alg` (ties broken by id, for determinism).
+    fn latest_live_row<'r>(
+        &self,
+        rows: &'r [JwkRow],
+        alg: Algorithm,
+        now_ms: i64,
+    ) -> Option<&'r JwkRow> {
+        rows.iter()
+            .filter(|r| self.row_has_alg(r, alg) && r.is_live_at(now_ms))
+            .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)))
+    }
+
+    /// Opens a stored row into a signing key, off the async executor (PBKDF2, RSA parsing).
+    /// The same row as `previous` reuses its opened key: no decryption on a cache refresh.
+    async fn open_row(
+        &self,
+        row: &JwkRow,
+        alg: Algorithm,
+        previous: Option<&LoadedKey>,
+        now_ms: i64,
+    ) -> Result<Arc<LoadedKey>> {
+        let key = match previous {
+            Some(p) if p.kid == row.id && p.public_key == row.public_key && p.alg == alg => {
+                p.key.clone()
+            }
+            _ => Arc::new(self.open_private_key(row, alg).await?),
+        };
+        Ok(Arc::new(LoadedKey {
+            key,
+            kid: row.id.clone(),
+            alg,
+            public_key: row.public_key.clone(),
+            expires_at_ms: row.expires_at,
+            loaded_at_ms: now_ms,
+        }))
+    }
+
+    async fn open_private_key(&self, row: &JwkRow, alg: Algorithm) -> Result<SigningKey> {
+        let kid = row.id.clone();
+        let public = PublicJwk::from_json(&row.public_key)
+            .map_err(|e| unusable_row(&kid, &format!("its public key is unreadable ({e})")))?;
+        let sealer = self.sealer.clone();
+        let column = row.private_key.clone();
+        let task_kid = kid.clone();
+        let task_public = public.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            let jwk = sealer.open(&task_kid, &column, &task_public)?;
+            SigningKey::from_private_jwk(&jwk, alg)
+        })
+        .await
+        .map_err(|_| Error::KeyDecryptionFailed {
+            kid: kid.clone(),
+            message: "the task opening the key was cancelled".to_owned(),
+        })?;
+        // Same code as `seal` uses for a private key that does not belong to its row.
+        let refuse = |message: String| Error::KeyDecryptionFailed {
+            kid: kid.clone(),
+            message,
+        };
+        let key = match opened {
+            Ok(key) => key,
+            Err(e @ Error::KeyDecryptionFailed { .. }) => return Err(e),
+            Err(e) => return Err(refuse(format!("the opened private key is unusable ({e})"))),
+        };
+        // The public key is always derived from the private key, never trusted from the row.
+        if key.public_jwk() != &public {
+            return Err(refuse(
+                "the private key does not match the row's public key; refusing to sign with it"
+                    .to_owned(),
+            ));
+        }
+        Ok(key)
+    }
+
+    /// Generates, seals and stores a new key; only the row `create_jwk` returns is used.
+    async fn create_key(
+        &self,
+        config: KeyPairConfig,
+        replaces: bool,
+    ) -> Result<(Arc<LoadedKey>, JwkRow)> {
+        let sealer = self.sealer.clone();
+        let made = tokio::task::spawn_blocking(move || -> Result<_> {
+            let key = SigningKey::generate(&config)?;
+            let sealed = sealer.seal(&key.to_private_jwk()?)?;
+            Ok((key, sealed))
+        })
+        .await
+        .map_err(|_| {
+            Error::Store(StoreError::new(
+                "create_jwk",
+                "the task generating the key was cancelled; nothing was stored",
+            ))
+        })?;
+        let (key, sealed) = made?;
+        let alg = config.alg;
+        let now = self.clock.now_ms();
+        let proposed = JwkRow {
+            id: random_kid()?,
+            public_key: key.public_jwk().to_json(),
+            private_key: sealed,
+            created_at: now,
+            expires_at: self.rotation_interval_ms.map(|ms| now.saturating_add(ms)),
+            alg: Some(alg.name().to_owned()),
+            crv: alg.crv().map(str::to_owned),
+        };
+        let stored = self.io.create_row(proposed).await?;
+        self.check_stored_row(&stored, &key, alg)?;
+        let loaded = Arc::new(LoadedKey {
+            key: Arc::new(key),
+            kid: stored.id.clone(),
+            alg,
+            public_key: stored.public_key.clone(),
+            expires_at_ms: stored.expires_at,
+            loaded_at_ms: self.clock.now_ms(),
+        });
+        self.remember_created_row(&stored);
+        let name = alg.name();
+        self.events.emit(Event::KeyCreated {
+            kid: stored.id.clone(),
+            alg: name,
+        });
+        if replaces {
+            self.events.emit(Event::KeyRotated {
+                kid: stored.id.clone(),
+                alg: name,
+            });
+        }
+        Ok((loaded, stored))
+    }
+
+    /// The row `create_jwk` returned must hold the key we made (its id may differ).
+    fn check_stored_row(&self, stored: &JwkRow, key: &SigningKey, alg: Algorithm) -> Result<()> {
+        let refuse = |why: &str| {
+            Err(Error::Store(StoreError::new(
+                "create_jwk",
+                format!("the stored row {why}; the key is not used"),
+            )))
+        };
+        if stored.id.is_empty() {
+            return refuse("has an empty id");
+        }
+        match PublicJwk::from_json(&stored.public_key) {
+            Ok(p) if &p == key.public_jwk() => {}
+            _ => return refuse("holds a different public key than the one proposed"),
+        }
+        if !self.row_has_alg(stored, alg) {
+            return refuse("has a different alg than the one proposed");
+        }
+        if !stored.is_live_at(self.clock.now_ms()) {
+            return refuse("is already past its expires_at");
+        }
+        Ok(())
+    }
+}
+
+fn check_pinned_alg(key: &LoadedKey, wanted: Option<Algorithm>) -> Result<()> {
+    match wanted {
+        Some(w) if w != key.alg => Err(Error::InvalidConfig(format!(
+            "signingKeyId {} has alg {} but signingAlgorithm is {w}",
+            key.kid, key.alg
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn unusable_row(kid: &str, why: &str) -> Error {
+    Error::Store(StoreError::new("get_jwks", format!("row {kid}: {why}")))
+}
+
+/// 32 random alphanumerics, as Better Auth's generated ids.
+fn random_kid() -> Result<String> {
+    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(32);
+    while out.len() < 32 {
+        let mut buf = [0u8; 64];
+        fill_random(&mut buf)?;
+        // Rejection sampling: 248 = 4 * 62, so accepted bytes are uniform over the alphabet.
+        for b in buf.iter().filter(|b| **b < 248) {
+            if out.len() == 32 {
+                break;
+            }
+            out.push(char::from(ALPHABET[usize::from(*b % 62)]));
+        }
+    }
+    Ok(out)
+}

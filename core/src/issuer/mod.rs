@@ -1,0 +1,559 @@
+//! The [`Issuer`]: chooses, creates, caches and rotates the signing key through the host's
+//! [`KeyStore`], signs tokens, publishes the JWKS and verifies its own tokens.
+//!
+//! Claims follow Better Auth's `signJWT`: the payload's own `iat`, `exp`, `iss`, `aud` and `sub`
+//! win; per-call [`SignOverrides`] and then [`IssuerOptions`] fill in what the payload lacks; an
+//! issuer or audience configured nowhere is not set (Better Auth falls back to its `baseURL`,
+//! which authjwt does not have).
+//!
+//! Parts: `keys` (key choice, cache, creation), `published` (JWKS and verification over all
+//! rows), `payload` (claims), `external` (a host signer), `store_io` (timeouts on host calls).
+
+mod external;
+mod keys;
+mod payload;
+mod published;
+mod store_io;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+use crate::alg::{Algorithm, KeyPairConfig};
+use crate::claims::{Audience, ExpirationTime};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result, StoreError};
+use crate::events::{Emitter, Event, EventSink};
+use crate::seal::{PrivateKeyFormat, Sealer, Secret};
+use crate::store::{JwkRow, KeyStore};
+use crate::verify::{VerifiedJwt, VerifyOptions};
+
+use keys::{LoadedKey, Slot};
+use payload::ClaimDefaults;
+use published::Snapshot;
+use store_io::StoreIo;
+
+/// A host-supplied signer (a KMS): receives the JWS signing input, returns the signature.
+#[async_trait]
+pub trait ExternalSigner: Send + Sync {
+    /// Signs `signing_input`; ECDSA signatures must be in the JOSE form (r || s).
+    async fn sign(&self, signing_input: Vec<u8>) -> std::result::Result<Vec<u8>, StoreError>;
+}
+
+/// Options of an external signer, as Better Auth's `jwt.sign` + `jwks.remoteUrl`.
+#[derive(Clone)]
+pub struct ExternalSignerConfig {
+    /// The signing callback.
+    pub signer: Arc<dyn ExternalSigner>,
+    /// The algorithm it signs with.
+    pub alg: Algorithm,
+    /// The kid put in the header.
+    pub kid: String,
+}
+
+/// Host hooks for session tokens: Better Auth's `definePayload` and `getSubject`.
+#[async_trait]
+pub trait SessionHooks: Send + Sync {
+    /// The payload for `{user, session}`; `None` = the default (the whole user object).
+    async fn define_payload(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> std::result::Result<Option<Map<String, Value>>, StoreError>;
+
+    /// The subject for `{user, session}`; `None` = the default (`user.id`).
+    async fn get_subject(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> std::result::Result<Option<String>, StoreError>;
+}
+
+/// Issuer options, with Better Auth's names and defaults. Durations are seconds.
+#[derive(Clone)]
+pub struct IssuerOptions {
+    /// Algorithm of new keys (default EdDSA/Ed25519).
+    pub key_pair_config: KeyPairConfig,
+    /// Further algorithms this issuer may sign with (`signingAlgorithm` override).
+    pub key_pair_configs: Vec<KeyPairConfig>,
+    /// Store private keys as plain JWK JSON.
+    pub disable_private_key_encryption: bool,
+    /// Secrets, newest first; required unless encryption is disabled.
+    pub secrets: Vec<Secret>,
+    /// Format of newly sealed private keys.
+    pub private_key_format: PrivateKeyFormat,
+    /// Age at which a key stops signing (`expires_at = created_at + interval`); none by default.
+    pub rotation_interval: Option<i64>,
+    /// How long a key stays published after `expires_at` (default 30 days).
+    pub grace_period: i64,
+    /// Default `iss`.
+    pub issuer: Option<String>,
+    /// Default `aud`.
+    pub audience: Option<Audience>,
+    /// Default `exp` (15 minutes).
+    pub expiration_time: ExpirationTime,
+    /// How long an opened signing key is used before the store is read again (default 300).
+    pub key_cache_ttl: i64,
+    /// Bound on each store call (default 10 s).
+    pub store_timeout: Duration,
+    /// Sign with a host callback instead of stored keys.
+    pub external_signer: Option<ExternalSignerConfig>,
+    /// JWKS URL published instead of the local set when an external signer is used.
+    pub remote_url: Option<String>,
+    /// `definePayload` / `getSubject`.
+    pub session_hooks: Option<Arc<dyn SessionHooks>>,
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+    /// Event sink.
+    pub events: Option<Arc<dyn EventSink>>,
+}
+
+impl Default for IssuerOptions {
+    fn default() -> Self {
+        IssuerOptions {
+            key_pair_config: KeyPairConfig::default(),
+            key_pair_configs: Vec::new(),
+            disable_private_key_encryption: false,
+            secrets: Vec::new(),
+            private_key_format: PrivateKeyFormat::default(),
+            rotation_interval: None,
+            grace_period: 30 * 24 * 3600,
+            issuer: None,
+            audience: None,
+            expiration_time: ExpirationTime::default(),
+            key_cache_ttl: 300,
+            store_timeout: Duration::from_secs(10),
+            external_signer: None,
+            remote_url: None,
+            session_hooks: None,
+            clock: Arc::new(SystemClock),
+            events: None,
+        }
+    }
+}
+
+/// Per-token overrides of `sign`.
+#[derive(Debug, Clone, Default)]
+pub struct SignOverrides {
+    /// `exp` for this token.
+    pub expiration_time: Option<ExpirationTime>,
+    /// `iss` for this token.
+    pub issuer: Option<String>,
+    /// `aud` for this token.
+    pub audience: Option<Audience>,
+    /// `sub` for this token.
+    pub subject: Option<String>,
+    /// `typ` header.
+    pub typ: Option<String>,
+    /// Sign with this stored key (must exist and be of the chosen algorithm).
+    pub signing_key_id: Option<String>,
+    /// Sign with this configured algorithm.
+    pub signing_algorithm: Option<Algorithm>,
+}
+
+/// The JWT issuer. Cheap to clone; clones share keys, cache and store.
+#[derive(Clone)]
+pub struct Issuer {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("alg", &self.inner.default_alg)
+            .field("issuer", &self.inner.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything clones of an [`Issuer`] share.
+struct Inner {
+    io: StoreIo,
+    sealer: Sealer,
+    /// One per configured algorithm; index 0 is `key_pair_config`.
+    slots: Vec<Slot>,
+    /// Keys opened for a pinned `signingKeyId`.
+    pinned: RwLock<HashMap<String, Arc<LoadedKey>>>,
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
+    snapshot_refresh: tokio::sync::Mutex<()>,
+    default_alg: Algorithm,
+    key_cache_ttl_ms: i64,
+    rotation_interval_ms: Option<i64>,
+    grace_period_s: i64,
+    issuer: Option<String>,
+    audience: Option<Audience>,
+    expiration_time: ExpirationTime,
+    external: Option<ExternalSignerConfig>,
+    remote_url: Option<String>,
+    hooks: Option<Arc<dyn SessionHooks>>,
+    clock: Arc<dyn Clock>,
+    events: Emitter,
+}
+
+impl Issuer {
+    /// Builds an issuer; a configuration that cannot work is `ERR_INVALID_CONFIG` now (Better
+    /// Auth only fails at the first token).
+    pub fn new(store: Arc<dyn KeyStore>, options: IssuerOptions) -> Result<Issuer> {
+        let sealer = Sealer::new(
+            options.secrets,
+            options.private_key_format,
+            !options.disable_private_key_encryption,
+        )?;
+        let configs = distinct_configs(options.key_pair_config, &options.key_pair_configs)?;
+        if let Some(ext) = &options.external_signer {
+            if options.remote_url.as_deref().is_none_or(str::is_empty) {
+                return Err(Error::InvalidConfig(
+                    "an external signer needs remote_url: the JWKS of its keys is published there, \
+                     not by this issuer (as Better Auth's jwt.sign + jwks.remoteUrl)"
+                        .to_owned(),
+                ));
+            }
+            if ext.kid.is_empty() {
+                return Err(Error::InvalidConfig(
+                    "the external signer needs a non-empty kid".to_owned(),
+                ));
+            }
+        }
+        let rotation_interval_ms = match options.rotation_interval {
+            Some(s) if s <= 0 => {
+                return Err(Error::InvalidConfig(format!(
+                    "rotationInterval must be a positive number of seconds, not {s}"
+                )))
+            }
+            Some(s) => Some(seconds_to_ms(s)),
+            None => None,
+        };
+        for (name, value) in [
+            ("gracePeriod", options.grace_period),
+            ("keyCacheTtl", options.key_cache_ttl),
+        ] {
+            if value < 0 {
+                return Err(Error::InvalidConfig(format!(
+                    "{name} must be zero or more seconds, not {value}"
+                )));
+            }
+        }
+        if options.store_timeout.is_zero() {
+            return Err(Error::InvalidConfig(
+                "storeTimeout must be more than zero".to_owned(),
+            ));
+        }
+        let inner = Inner {
+            io: StoreIo {
+                store,
+                timeout: options.store_timeout,
+            },
+            sealer,
+            default_alg: options.key_pair_config.alg,
+            slots: configs.into_iter().map(Slot::new).collect(),
+            pinned: RwLock::new(HashMap::new()),
+            snapshot: RwLock::new(None),
+            snapshot_refresh: tokio::sync::Mutex::new(()),
+            key_cache_ttl_ms: seconds_to_ms(options.key_cache_ttl),
+            rotation_interval_ms,
+            grace_period_s: options.grace_period,
+            issuer: options.issuer,
+            audience: options.audience,
+            expiration_time: options.expiration_time,
+            external: options.external_signer,
+            remote_url: options.remote_url,
+            hooks: options.session_hooks,
+            clock: options.clock,
+            events: Emitter::new(options.events),
+        };
+        Ok(Issuer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Signs a token with `payload` claims plus `iat`, `iss`, `aud`, `exp`, `sub`.
+    pub async fn sign(
+        &self,
+        mut payload: Map<String, Value>,
+        overrides: &SignOverrides,
+    ) -> Result<String> {
+        let inner = &self.inner;
+        if let Some(ext) = &inner.external {
+            return inner.sign_external(ext, payload, overrides).await;
+        }
+        let key = match &overrides.signing_key_id {
+            Some(kid) => inner.pinned_key(kid, overrides.signing_algorithm).await?,
+            None => {
+                let index = inner.slot_index(overrides.signing_algorithm)?;
+                inner.signing_key(index).await?
+            }
+        };
+        inner.sign_with(&key, &mut payload, overrides)
+    }
+
+    /// [`Issuer::sign`] with the payload as JSON text (a JSON object).
+    pub async fn sign_json(&self, payload_json: &str, overrides: &SignOverrides) -> Result<String> {
+        self.sign(payload::parse_payload(payload_json)?, overrides)
+            .await
+    }
+
+    /// Signs with the cached key without awaiting anything; fails with `ERR_INVALID_CONFIG` if no
+    /// usable key is loaded yet (call [`Issuer::sign`], [`Issuer::jwks`] or
+    /// [`Issuer::load_signing_key`] first) or the cached key is past its `expires_at`. A key older
+    /// than `keyCacheTtl` is still used (it is in the store and live) while a refresh runs in the
+    /// background when a tokio runtime is at hand.
+    pub fn sign_cached_json(
+        &self,
+        payload_json: &str,
+        overrides: &SignOverrides,
+    ) -> Result<String> {
+        let inner = &self.inner;
+        if inner.external.is_some() {
+            return Err(Error::InvalidConfig(
+                "an external signer is asynchronous: use sign(), not the synchronous path"
+                    .to_owned(),
+            ));
+        }
+        let mut payload = payload::parse_payload(payload_json)?;
+        let now = inner.clock.now_ms();
+        let key = match &overrides.signing_key_id {
+            Some(kid) => {
+                let key = inner
+                    .cached_pinned(kid, now)
+                    .filter(|k| k.usable_at(now))
+                    .ok_or_else(|| not_loaded(&format!("key {kid}")))?;
+                if let Some(w) = overrides.signing_algorithm {
+                    if w != key.alg {
+                        return Err(Error::InvalidConfig(format!(
+                            "signingKeyId {kid} has alg {} but signingAlgorithm is {w}",
+                            key.alg
+                        )));
+                    }
+                }
+                key
+            }
+            None => {
+                let index = inner.slot_index(overrides.signing_algorithm)?;
+                let slot = inner.slot(index)?;
+                let key = slot
+                    .cached()
+                    .ok_or_else(|| not_loaded(&format!("{} key", slot.config.alg)))?;
+                if !key.usable_at(now) {
+                    return Err(Error::InvalidConfig(format!(
+                        "the cached signing key {} is past its expires_at; call sign() to load \
+                         or create the next key",
+                        key.kid
+                    )));
+                }
+                if !key.fresh_at(now, inner.key_cache_ttl_ms) {
+                    self.refresh_in_background(index);
+                }
+                key
+            }
+        };
+        inner.sign_with(&key, &mut payload, overrides)
+    }
+
+    /// Loads (or creates) the signing key of `alg` (default: `keyPairConfig.alg`) into the cache,
+    /// refreshing it if stale, and returns its kid; afterwards [`Issuer::sign_cached_json`] works.
+    pub async fn load_signing_key(&self, alg: Option<Algorithm>) -> Result<String> {
+        let index = self.inner.slot_index(alg)?;
+        Ok(self.inner.signing_key(index).await?.kid.clone())
+    }
+
+    /// Better Auth's `/token`: payload from the user (or `definePayload`), `sub` = `user.id` (or
+    /// `getSubject`; an explicit `overrides.subject` comes first). Hook failures are `ERR_STORE`
+    /// with the host's error kept, the operation named `define_payload` / `get_subject`.
+    pub async fn sign_session(
+        &self,
+        user: &Value,
+        session: &Value,
+        overrides: &SignOverrides,
+    ) -> Result<String> {
+        let inner = &self.inner;
+        let (defined, subject) = match &inner.hooks {
+            Some(hooks) => {
+                let defined = inner
+                    .io
+                    .bounded("define_payload", hooks.define_payload(user, session))
+                    .await?;
+                let subject = match &overrides.subject {
+                    Some(s) => Some(s.clone()),
+                    None => {
+                        inner
+                            .io
+                            .bounded("get_subject", hooks.get_subject(user, session))
+                            .await?
+                    }
+                };
+                (defined, subject)
+            }
+            None => (None, overrides.subject.clone()),
+        };
+        let payload = payload::session_payload(user, defined, subject)?;
+        self.sign(payload, overrides).await
+    }
+
+    /// The published JWKS body (`{"keys":[...]}`); creates the first key when the store is empty.
+    /// With an external signer (or `remote_url`) the keys live elsewhere: `ERR_INVALID_CONFIG`
+    /// telling the host to publish `remote_url` (Better Auth answers 404 there).
+    pub async fn jwks(&self) -> Result<Value> {
+        if let Some(url) = &self.inner.remote_url {
+            return Err(Error::InvalidConfig(format!(
+                "this issuer's keys are published at {url} (remote_url); serve that instead of jwks()"
+            )));
+        }
+        self.inner.published_jwks().await
+    }
+
+    /// Creates a new signing key now and returns its row; earlier keys stay published until their
+    /// `expires_at + gracePeriod` (a key without `expires_at` stays published).
+    pub async fn rotate(&self) -> Result<JwkRow> {
+        if self.inner.external.is_some() {
+            return Err(Error::InvalidConfig(
+                "keys of an external signer are rotated where they live, not by rotate()"
+                    .to_owned(),
+            ));
+        }
+        self.inner.rotate_primary().await
+    }
+
+    /// Verifies a token against this issuer's stored keys, with its `iss`/`aud` as defaults.
+    pub async fn verify(&self, token: &str, options: &VerifyOptions) -> Result<VerifiedJwt> {
+        let result = self.inner.verify_own(token, options).await;
+        match &result {
+            Ok(v) => self.inner.events.emit_token_event(|| Event::TokenVerified {
+                kid: v
+                    .protected_header
+                    .get("kid")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                alg: v
+                    .protected_header
+                    .get("alg")
+                    .and_then(Value::as_str)
+                    .and_then(Algorithm::from_name)
+                    .map_or("unknown", Algorithm::name),
+            }),
+            Err(e) => {
+                let code = e.code();
+                self.inner
+                    .events
+                    .emit_token_event(|| Event::TokenRejected { code });
+            }
+        }
+        result
+    }
+
+    /// The JWKS URL published instead of local keys, when configured.
+    pub fn remote_url(&self) -> Option<&str> {
+        self.inner.remote_url.as_deref()
+    }
+
+    fn refresh_in_background(&self, index: usize) {
+        let Ok(slot) = self.inner.slot(index) else {
+            return;
+        };
+        if !slot.claim_background() {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                let me = self.clone();
+                handle.spawn(async move {
+                    // A failure is left for the next async sign() to report.
+                    let _ = me.inner.signing_key(index).await;
+                    if let Ok(slot) = me.inner.slot(index) {
+                        slot.release_background();
+                    }
+                });
+            }
+            Err(_) => slot.release_background(),
+        }
+    }
+}
+
+impl Inner {
+    fn slot(&self, index: usize) -> Result<&Slot> {
+        self.slots
+            .get(index)
+            .ok_or_else(|| Error::InvalidConfig("no such signing algorithm slot".to_owned()))
+    }
+
+    /// The slot of `alg` (default: the primary one); an algorithm not configured is an error.
+    fn slot_index(&self, alg: Option<Algorithm>) -> Result<usize> {
+        let Some(alg) = alg else {
+            return Ok(0);
+        };
+        self.slots
+            .iter()
+            .position(|s| s.config.alg == alg)
+            .ok_or_else(|| {
+                let configured: Vec<&str> =
+                    self.slots.iter().map(|s| s.config.alg.name()).collect();
+                Error::InvalidConfig(format!(
+                    "signingAlgorithm {alg} is not configured; add it to keyPairConfigs \
+                     (configured: {})",
+                    configured.join(", ")
+                ))
+            })
+    }
+
+    fn claim_defaults<'a>(&'a self, overrides: &'a SignOverrides) -> ClaimDefaults<'a> {
+        ClaimDefaults {
+            issuer: overrides.issuer.as_deref().or(self.issuer.as_deref()),
+            audience: overrides.audience.as_ref().or(self.audience.as_ref()),
+            expiration: overrides
+                .expiration_time
+                .as_ref()
+                .unwrap_or(&self.expiration_time),
+            subject: overrides.subject.as_deref(),
+        }
+    }
+
+    fn sign_with(
+        &self,
+        key: &LoadedKey,
+        payload: &mut Map<String, Value>,
+        overrides: &SignOverrides,
+    ) -> Result<String> {
+        payload::complete_claims(payload, self.clock.now_s(), &self.claim_defaults(overrides))?;
+        let json = serde_json::to_vec(payload)
+            .map_err(|_| Error::JwtInvalid("the payload cannot be serialized".to_owned()))?;
+        let token =
+            crate::jws::encode_compact(&key.key, &key.kid, overrides.typ.as_deref(), &json)?;
+        self.events.emit_token_event(|| Event::TokenIssued {
+            kid: key.kid.clone(),
+            alg: key.alg.name(),
+        });
+        Ok(token)
+    }
+}
+
+/// `key_pair_config` first, then the extra configs; an extra identical to an earlier one is
+/// dropped, two different configs for one algorithm are `ERR_INVALID_CONFIG`.
+fn distinct_configs(primary: KeyPairConfig, extra: &[KeyPairConfig]) -> Result<Vec<KeyPairConfig>> {
+    let mut out = vec![primary];
+    for c in extra {
+        match out.iter().find(|o| o.alg == c.alg) {
+            Some(o) if o == c => {}
+            Some(_) => {
+                return Err(Error::InvalidConfig(format!(
+                    "keyPairConfigs has two different configurations for {}",
+                    c.alg
+                )))
+            }
+            None => out.push(*c),
+        }
+    }
+    Ok(out)
+}
+
+fn seconds_to_ms(s: i64) -> i64 {
+    s.saturating_mul(1000)
+}
+
+fn not_loaded(what: &str) -> Error {
+    Error::InvalidConfig(format!(
+        "no usable {what} is loaded yet: call sign(), jwks() or load_signing_key() once before \
+         signing synchronously"
+    ))
+}

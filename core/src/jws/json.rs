@@ -1,0 +1,176 @@
+//! Strict JSON for JOSE: a JSON object whose members have unique names, at every depth.
+//!
+//! `serde_json`'s own `Map` keeps the last of two duplicate members silently; RFC 7515 §5.2 lets a
+//! parser reject them, and we do, because two parsers that disagree on which duplicate wins are a
+//! classic signature-bypass lever. Depth stays bounded by `serde_json`'s recursion limit (128),
+//! which reports an error rather than overflowing the stack; UTF-8 is validated by `serde_json`.
+
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Parses `bytes` as one JSON object with no duplicate member names at any depth.
+///
+/// The error is a short description without any part of the input.
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictValue
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(describe)?;
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err("not a JSON object".to_owned()),
+    }
+}
+
+/// Parses `bytes` as any JSON value with no duplicate member names at any depth.
+pub fn parse_value(bytes: &[u8]) -> Result<Value, String> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    StrictValue
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(describe)
+}
+
+/// A message that names the kind of failure and its position, never the offending text.
+fn describe(e: serde_json::Error) -> String {
+    let msg = e.to_string();
+    let kind = if msg.starts_with("duplicate member") {
+        "duplicate member name"
+    } else if msg.starts_with("recursion limit") {
+        "nesting too deep"
+    } else if e.is_eof() {
+        "unexpected end of JSON"
+    } else {
+        "invalid JSON"
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
+}
+
+/// Deserializes a [`Value`], refusing duplicate member names.
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        // JSON text cannot spell NaN or infinity; serde_json refuses out-of-range numbers itself.
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number out of range"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element_seed(StrictValue)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(name) = access.next_key::<String>()? {
+            if map.contains_key(&name) {
+                return Err(A::Error::custom("duplicate member name"));
+            }
+            let value = access.next_value_seed(StrictValue)?;
+            map.insert(name, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_objects_in_member_order() {
+        let map = parse_object(br#" {"b":1,"a":[true,null,"x",1.5,-2]} "#).unwrap();
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["b", "a"]);
+        assert_eq!(map["a"][3], 1.5);
+    }
+
+    #[test]
+    fn rejects_duplicate_members_at_top_level_and_nested() {
+        let top = parse_object(br#"{"alg":"ES256","alg":"none"}"#).unwrap_err();
+        assert!(top.starts_with("duplicate member name"), "{top}");
+        let nested = parse_object(br#"{"a":{"x":1,"x":2}}"#).unwrap_err();
+        assert!(nested.starts_with("duplicate member name"), "{nested}");
+        let in_array = parse_object(br#"{"a":[{"x":1,"x":2}]}"#).unwrap_err();
+        assert!(in_array.starts_with("duplicate member name"), "{in_array}");
+    }
+
+    #[test]
+    fn rejects_non_objects_trailing_data_and_bad_utf8() {
+        assert!(parse_object(b"[]").is_err());
+        assert!(parse_object(b"\"x\"").is_err());
+        assert!(parse_object(b"{} {}").is_err());
+        assert!(parse_object(b"{\"a\":\"\xff\"}").is_err());
+        assert!(parse_object(b"{\"a\":\"\\ud800\"}").is_err());
+        assert!(parse_object(b"").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let depth = 100_000;
+        let mut text = String::from("{\"a\":");
+        text.push_str(&"[".repeat(depth));
+        text.push_str(&"]".repeat(depth));
+        text.push('}');
+        let err = parse_object(text.as_bytes()).unwrap_err();
+        assert!(err.starts_with("nesting too deep"), "{err}");
+    }
+
+    #[test]
+    fn errors_never_quote_the_input() {
+        let err = parse_object(br#"{"secret-value-123": tru}"#).unwrap_err();
+        assert!(!err.contains("secret-value-123"), "{err}");
+    }
+}
