@@ -428,3 +428,54 @@ async fn get_jwks_that_hangs_is_bounded_by_store_timeout() {
         .unwrap_err();
     assert_eq!(err.code(), "ERR_STORE");
 }
+
+/// A store that lets one process create the key of a window (as an advisory lock or a unique
+/// constraint does): it refuses our key because another process stored one first.
+struct FirstWriterWinsStore {
+    rows: MemoryStore,
+    competitor: JwkRow,
+}
+
+#[async_trait]
+impl KeyStore for FirstWriterWinsStore {
+    async fn get_jwks(&self) -> Result<Vec<JwkRow>, StoreError> {
+        self.rows.get_jwks().await
+    }
+
+    async fn create_jwk(&self, _row: JwkRow) -> Result<JwkRow, StoreError> {
+        self.rows.create_jwk(self.competitor.clone()).await?;
+        Err(StoreError::new(
+            "create_jwk",
+            "another process created the key of this window",
+        ))
+    }
+}
+
+#[tokio::test]
+async fn refused_create_adopts_the_key_another_process_stored() {
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let other = SigningKey::generate(&KeyPairConfig::default()).unwrap();
+    let competitor = JwkRow {
+        id: "made-by-process-2".to_owned(),
+        public_key: other.public_jwk().to_json(),
+        private_key: other.to_private_jwk().unwrap().to_json().to_string(),
+        created_at: T0_MS,
+        expires_at: None,
+        alg: Some("EdDSA".to_owned()),
+        crv: Some("Ed25519".to_owned()),
+    };
+    let store = Arc::new(FirstWriterWinsStore {
+        rows: MemoryStore::new(),
+        competitor,
+    });
+    let issuer = Issuer::new(store.clone(), plain_options(&clock)).unwrap();
+    let token = sign(&issuer).await.unwrap();
+    assert_eq!(kid(&token), "made-by-process-2");
+    assert_eq!(
+        store.rows.len(),
+        1,
+        "only the other process's key is stored"
+    );
+    // rotate() asked for a new key: the refusal is its answer, nothing is adopted.
+    assert_eq!(issuer.rotate().await.unwrap_err().code(), "ERR_STORE");
+}

@@ -10,6 +10,7 @@ use crate::crypto::{fill_random, SigningKey};
 use crate::error::{Error, Result, StoreError};
 use crate::events::Event;
 use crate::jwk::PublicJwk;
+use crate::jws::EncodedHeader;
 use crate::store::JwkRow;
 
 use super::Inner;
@@ -23,6 +24,8 @@ pub(super) struct LoadedKey {
     pub public_key: String,
     pub expires_at_ms: Option<i64>,
     pub loaded_at_ms: i64,
+    /// The `{alg, kid}` header, encoded once per key rather than per token.
+    pub header: EncodedHeader,
 }
 
 impl LoadedKey {
@@ -35,6 +38,15 @@ impl LoadedKey {
     pub fn fresh_at(&self, now_ms: i64, ttl_ms: i64) -> bool {
         self.usable_at(now_ms) && now_ms < self.loaded_at_ms.saturating_add(ttl_ms)
     }
+}
+
+/// Whether a refused `create_jwk` may fall back to a key another process stored meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Adopt {
+    /// Signing needs *a* live key: another process's will do.
+    StoredByOthers,
+    /// `rotate()` asked for a new key: a refusal is the answer.
+    Nothing,
 }
 
 /// One configured algorithm: its cached key and the guard that makes refreshes single-flight.
@@ -102,7 +114,9 @@ impl Inner {
             Some(row) => self.open_row(row, alg, previous.as_deref(), now).await?,
             None => {
                 let had_key = previous.is_some() || rows.iter().any(|r| self.row_has_alg(r, alg));
-                self.create_key(slot.config, had_key).await?.0
+                self.create_key(slot.config, had_key, Adopt::StoredByOthers)
+                    .await?
+                    .0
             }
         };
         slot.set(loaded.clone());
@@ -113,7 +127,7 @@ impl Inner {
     pub(super) async fn rotate_primary(&self) -> Result<JwkRow> {
         let slot = self.slot(0)?;
         let _guard = slot.refresh.lock().await;
-        let (loaded, row) = self.create_key(slot.config, true).await?;
+        let (loaded, row) = self.create_key(slot.config, true, Adopt::Nothing).await?;
         slot.set(loaded);
         Ok(row)
     }
@@ -218,6 +232,7 @@ impl Inner {
         };
         Ok(Arc::new(LoadedKey {
             key,
+            header: EncodedHeader::new(alg, &row.id, None)?,
             kid: row.id.clone(),
             alg,
             public_key: row.public_key.clone(),
@@ -263,11 +278,13 @@ impl Inner {
         Ok(key)
     }
 
-    /// Generates, seals and stores a new key; only the row `create_jwk` returns is used.
+    /// Generates, seals and stores a new key; only the row `create_jwk` returns is used. With
+    /// [`Adopt::StoredByOthers`], a store that refuses the key is read once more (see there).
     async fn create_key(
         &self,
         config: KeyPairConfig,
         replaces: bool,
+        adopt: Adopt,
     ) -> Result<(Arc<LoadedKey>, JwkRow)> {
         let sealer = self.sealer.clone();
         let made = tokio::task::spawn_blocking(move || -> Result<_> {
@@ -294,9 +311,16 @@ impl Inner {
             alg: Some(alg.name().to_owned()),
             crv: alg.crv().map(str::to_owned),
         };
-        let stored = self.io.create_row(proposed).await?;
+        let stored = match self.io.create_row(proposed).await {
+            Ok(row) => row,
+            Err(Error::Store(refused)) if adopt == Adopt::StoredByOthers => {
+                return self.key_stored_by_others(alg, refused).await;
+            }
+            Err(e) => return Err(e),
+        };
         self.check_stored_row(&stored, &key, alg)?;
         let loaded = Arc::new(LoadedKey {
+            header: EncodedHeader::new(alg, &stored.id, None)?,
             key: Arc::new(key),
             kid: stored.id.clone(),
             alg,
@@ -317,6 +341,24 @@ impl Inner {
             });
         }
         Ok((loaded, stored))
+    }
+
+    /// After `create_jwk` refused our key: a store that lets one process create the key of a
+    /// window (an advisory lock or a unique constraint) refuses the others, so read once more and
+    /// use the live key another process stored. Without one, the store's own error stands.
+    async fn key_stored_by_others(
+        &self,
+        alg: Algorithm,
+        refused: StoreError,
+    ) -> Result<(Arc<LoadedKey>, JwkRow)> {
+        let Ok(rows) = self.read_rows().await else {
+            return Err(Error::Store(refused));
+        };
+        let now = self.clock.now_ms();
+        match self.latest_live_row(&rows, alg, now) {
+            Some(row) => Ok((self.open_row(row, alg, None, now).await?, row.clone())),
+            None => Err(Error::Store(refused)),
+        }
     }
 
     /// The row `create_jwk` returned must hold the key we made (its id may differ).

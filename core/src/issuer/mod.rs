@@ -518,8 +518,10 @@ impl Inner {
         payload::complete_claims(payload, self.clock.now_s(), &self.claim_defaults(overrides))?;
         let json = serde_json::to_vec(payload)
             .map_err(|_| Error::JwtInvalid("the payload cannot be serialized".to_owned()))?;
-        let token =
-            crate::jws::encode_compact(&key.key, &key.kid, overrides.typ.as_deref(), &json)?;
+        let token = match overrides.typ.as_deref() {
+            None => crate::jws::encode_with_header(&key.key, &key.header, &json)?,
+            Some(typ) => crate::jws::encode_compact(&key.key, &key.kid, Some(typ), &json)?,
+        };
         self.events.emit_token_event(|| Event::TokenIssued {
             kid: key.kid.clone(),
             alg: key.alg.name(),
