@@ -1,0 +1,131 @@
+//! The host's other callbacks: `definePayload`/`getSubject`, a custom signer, `onEvent`, and the
+//! injectable clock.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use authjwt_core::clock::{Clock, ManualClock};
+use authjwt_core::events::{Event, EventSink};
+use authjwt_core::issuer::{ExternalSigner, SessionHooks};
+use authjwt_core::StoreError;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Status;
+use napi_derive::napi;
+use serde_json::{json, Map, Value};
+
+use crate::convert::event_json;
+use crate::store::{call_value, JsonCallback};
+
+/// `definePayload({ user, session })` and `getSubject({ user, session })`, wrapped by the JS layer.
+pub struct JsSessionHooks {
+    pub define_payload: Option<JsonCallback>,
+    pub get_subject: Option<JsonCallback>,
+}
+
+#[async_trait]
+impl SessionHooks for JsSessionHooks {
+    async fn define_payload(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> Result<Option<Map<String, Value>>, StoreError> {
+        let Some(f) = &self.define_payload else {
+            return Ok(None);
+        };
+        let arg = json!({ "user": user, "session": session }).to_string();
+        match call_value(f, "define_payload", arg).await? {
+            Value::Object(map) => Ok(Some(map)),
+            Value::Null => Ok(None),
+            _ => Err(StoreError::new(
+                "define_payload",
+                "definePayload must return an object",
+            )),
+        }
+    }
+
+    async fn get_subject(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(f) = &self.get_subject else {
+            return Ok(None);
+        };
+        let arg = json!({ "user": user, "session": session }).to_string();
+        match call_value(f, "get_subject", arg).await? {
+            Value::String(s) => Ok(Some(s)),
+            Value::Null => Ok(None),
+            _ => Err(StoreError::new(
+                "get_subject",
+                "getSubject must return a string",
+            )),
+        }
+    }
+}
+
+/// A custom signer (KMS): gets the ASCII signing input, answers the base64url signature.
+pub struct JsSigner(pub JsonCallback);
+
+#[async_trait]
+impl ExternalSigner for JsSigner {
+    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        let input = String::from_utf8(signing_input)
+            .map_err(|_| StoreError::new("sign", "signing input is not ASCII"))?;
+        let sig = call_value(&self.0, "sign", input).await?;
+        let text = sig
+            .as_str()
+            .ok_or_else(|| StoreError::new("sign", "the signer must return bytes"))?;
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| StoreError::new("sign", "the signer returned malformed bytes"))
+    }
+}
+
+/// Forwards events to the host's `onEvent` without waiting (events are fire-and-forget).
+pub struct JsEvents(pub ThreadsafeFunction<String, (), String, Status, false, true>);
+
+impl EventSink for JsEvents {
+    fn on_event(&self, event: &Event) {
+        // A full or closing queue only loses a monitoring event; never block the caller.
+        let _ = self
+            .0
+            .call(event_json(event), ThreadsafeFunctionCallMode::NonBlocking);
+    }
+}
+
+/// A clock that moves only when told to, for tests (`new ManualClock(ms)`).
+#[napi]
+pub struct NativeManualClock {
+    pub(crate) inner: Arc<ManualClock>,
+}
+
+#[napi]
+impl NativeManualClock {
+    /// A clock stopped at `now_ms` (epoch milliseconds).
+    #[napi(constructor, catch_unwind)]
+    pub fn new(now_ms: f64) -> Self {
+        NativeManualClock {
+            inner: Arc::new(ManualClock::new(now_ms as i64)),
+        }
+    }
+
+    /// Current time, epoch milliseconds.
+    #[napi(catch_unwind)]
+    pub fn now(&self) -> f64 {
+        self.inner.now_ms() as f64
+    }
+
+    /// Sets the time (epoch milliseconds).
+    #[napi(catch_unwind)]
+    pub fn set(&self, now_ms: f64) {
+        self.inner.set_ms(now_ms as i64);
+    }
+
+    /// Moves the time forward by `ms`.
+    #[napi(catch_unwind)]
+    pub fn advance(&self, ms: f64) {
+        self.inner.advance_ms(ms as i64);
+    }
+}

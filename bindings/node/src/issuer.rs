@@ -1,0 +1,157 @@
+//! `Issuer`: the core issuer with the host's store and callbacks.
+
+use std::sync::Arc;
+
+use authjwt_core::alg::Algorithm;
+use authjwt_core::issuer::{ExternalSignerConfig, Issuer, IssuerOptions};
+use authjwt_core::store::KeyStore;
+use authjwt_core::Error;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::convert::{
+    issuer_options, parse_object, row_json, sign_overrides, verified_json, verify_options,
+};
+use crate::error::IntoJs;
+use crate::hooks::{JsEvents, JsSessionHooks, JsSigner, NativeManualClock};
+use crate::store::{JsStore, JsonCallback, NativeMemoryStore};
+
+/// The issuer (wrapped by `Issuer` in `npm/lib/issuer.js`).
+#[napi]
+pub struct NativeIssuer {
+    inner: Issuer,
+}
+
+/// Builds the core issuer: `options_json` holds the plain options (with `sign: {alg, kid}` when a
+/// custom signer is given); the store is the native memory store or the host's wrapped callbacks.
+/// An unusable configuration is `ERR_INVALID_CONFIG` now.
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn create_issuer(
+    options_json: String,
+    memory: Option<&NativeMemoryStore>,
+    get_jwks: Option<JsonCallback>,
+    create_jwk: Option<JsonCallback>,
+    define_payload: Option<JsonCallback>,
+    get_subject: Option<JsonCallback>,
+    signer: Option<JsonCallback>,
+    on_event: Option<ThreadsafeFunction<String, (), String, Status, false, true>>,
+    clock: Option<&NativeManualClock>,
+) -> napi::Result<NativeIssuer> {
+    let mut options: IssuerOptions = issuer_options(&options_json).js()?;
+    let store: Arc<dyn KeyStore> = match (memory, get_jwks, create_jwk) {
+        (_, Some(g), Some(c)) => Arc::new(JsStore::new(g, c)),
+        (Some(m), _, _) => m.inner.clone(),
+        _ => Arc::new(authjwt_core::store::MemoryStore::new()),
+    };
+    if define_payload.is_some() || get_subject.is_some() {
+        options.session_hooks = Some(Arc::new(JsSessionHooks {
+            define_payload,
+            get_subject,
+        }));
+    }
+    if let Some(f) = signer {
+        options.external_signer = Some(signer_config(&options_json, f).js()?);
+    }
+    if let Some(f) = on_event {
+        options.events = Some(Arc::new(JsEvents(f)));
+    }
+    if let Some(c) = clock {
+        options.clock = c.inner.clone();
+    }
+    Ok(NativeIssuer {
+        inner: Issuer::new(store, options).js()?,
+    })
+}
+
+#[napi]
+impl NativeIssuer {
+    /// Signs `payload_json` (a JSON object) on the thread pool; may read or create keys.
+    #[napi]
+    pub async fn sign(
+        &self,
+        payload_json: String,
+        overrides: Option<String>,
+    ) -> napi::Result<String> {
+        let overrides = sign_overrides(overrides.as_deref()).js()?;
+        self.inner.sign_json(&payload_json, &overrides).await.js()
+    }
+
+    /// Signs with the cached key on the calling thread; fails if no key is loaded yet.
+    #[napi(catch_unwind)]
+    pub fn sign_sync(
+        &self,
+        payload_json: String,
+        overrides: Option<String>,
+    ) -> napi::Result<String> {
+        let overrides = sign_overrides(overrides.as_deref()).js()?;
+        // Inside napi's tokio runtime context, so a key older than keyCacheTtl is refreshed in
+        // the background (the core spawns the refresh only when a runtime is at hand).
+        napi::bindgen_prelude::within_runtime_if_available(|| {
+            self.inner.sign_cached_json(&payload_json, &overrides)
+        })
+        .js()
+    }
+
+    /// Better Auth's `/token`: signs for `{user, session}` (JSON).
+    #[napi]
+    pub async fn sign_session(
+        &self,
+        user_json: String,
+        session_json: String,
+        overrides: Option<String>,
+    ) -> napi::Result<String> {
+        let overrides = sign_overrides(overrides.as_deref()).js()?;
+        let user = parse_value(&user_json, "user").js()?;
+        let session = parse_value(&session_json, "session").js()?;
+        self.inner
+            .sign_session(&user, &session, &overrides)
+            .await
+            .js()
+    }
+
+    /// The published JWKS body, as JSON.
+    #[napi]
+    pub async fn jwks(&self) -> napi::Result<String> {
+        Ok(self.inner.jwks().await.js()?.to_string())
+    }
+
+    /// Creates a new signing key now; its row as wire JSON.
+    #[napi]
+    pub async fn rotate(&self) -> napi::Result<String> {
+        row_json(self.inner.rotate().await.js()?).js()
+    }
+
+    /// Verifies a token against this issuer's stored keys; `{payload, protectedHeader}` JSON.
+    #[napi]
+    pub async fn verify(&self, token: String, options: Option<String>) -> napi::Result<String> {
+        let options = verify_options(options.as_deref()).js()?;
+        verified_json(&self.inner.verify(&token, &options).await.js()?).js()
+    }
+}
+
+fn parse_value(json: &str, what: &str) -> authjwt_core::Result<Value> {
+    serde_json::from_str(json).map_err(|_| Error::InvalidConfig(format!("{what} must be JSON")))
+}
+
+/// `{ sign: { alg, kid, sign } }`: the signer's algorithm and kid from the options.
+fn signer_config(
+    options_json: &str,
+    f: JsonCallback,
+) -> authjwt_core::Result<ExternalSignerConfig> {
+    let o = parse_object(Some(options_json), "Issuer options")?;
+    let s = o.get("sign").and_then(Value::as_object);
+    let field = |name: &str| {
+        s.and_then(|s| s.get(name))
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::InvalidConfig(format!("option sign.{name} must be a string")))
+    };
+    let alg: Algorithm = field("alg")?.parse()?;
+    Ok(ExternalSignerConfig {
+        signer: Arc::new(JsSigner(f)),
+        alg,
+        kid: field("kid")?.to_owned(),
+    })
+}

@@ -1,0 +1,110 @@
+//! Verification from a local or remote key set, and the unverified decoders.
+
+use authjwt_core::jwks::KeySet;
+use authjwt_core::jws::{decode_compact, DEFAULT_MAX_TOKEN_SIZE};
+use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
+use authjwt_core::verify::verify_jwt;
+use authjwt_core::Error;
+use napi_derive::napi;
+use serde_json::{Map, Value};
+use std::time::Duration;
+
+use crate::convert::{parse_object, verified_json, verify_options};
+use crate::error::IntoJs;
+
+/// A validated local key set (wrapped by `createLocalJwks`).
+#[napi]
+pub struct NativeLocalJwks {
+    inner: KeySet,
+}
+
+/// Parses and validates a JWKS document (JSON text) once.
+#[napi(catch_unwind)]
+pub fn create_local_jwks(jwks_json: String) -> napi::Result<NativeLocalJwks> {
+    Ok(NativeLocalJwks {
+        inner: KeySet::from_json(&jwks_json).js()?,
+    })
+}
+
+#[napi]
+impl NativeLocalJwks {
+    /// Verifies on the calling thread; `{payload, protectedHeader}` JSON.
+    #[napi(catch_unwind)]
+    pub fn verify_sync(&self, token: String, options: Option<String>) -> napi::Result<String> {
+        let options = verify_options(options.as_deref()).js()?;
+        verified_json(&verify_jwt(&token, &self.inner, &options).js()?).js()
+    }
+}
+
+/// A remote JWKS with caching and cooldown (wrapped by `createRemoteJwks`).
+#[napi]
+pub struct NativeRemoteJwks {
+    inner: RemoteJwks,
+}
+
+/// `options_json` has jose's names in milliseconds: `cacheMaxAge`, `cooldownDuration`,
+/// `timeoutDuration`, and `maxResponseSize` in bytes.
+#[napi(catch_unwind)]
+pub fn create_remote_jwks(
+    url: String,
+    options_json: Option<String>,
+) -> napi::Result<NativeRemoteJwks> {
+    let o = parse_object(options_json.as_deref(), "remote JWKS options").js()?;
+    let mut options = RemoteJwksOptions::default();
+    let ms = |name: &str| -> authjwt_core::Result<Option<Duration>> {
+        match o.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map(|n| Some(Duration::from_secs_f64(n / 1000.0)))
+                .ok_or_else(|| Error::InvalidConfig(format!("option {name} must be milliseconds"))),
+        }
+    };
+    if let Some(d) = ms("cacheMaxAge").js()? {
+        options.cache_max_age = d;
+    }
+    if let Some(d) = ms("cooldownDuration").js()? {
+        options.cooldown_duration = d;
+    }
+    if let Some(d) = ms("timeoutDuration").js()? {
+        options.timeout_duration = d;
+    }
+    if let Some(n) = o.get("maxResponseSize").and_then(Value::as_u64) {
+        options.max_response_size = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    Ok(NativeRemoteJwks {
+        inner: RemoteJwks::new(&url, options).js()?,
+    })
+}
+
+#[napi]
+impl NativeRemoteJwks {
+    /// Verifies, fetching the set when needed; `{payload, protectedHeader}` JSON.
+    #[napi]
+    pub async fn verify(&self, token: String, options: Option<String>) -> napi::Result<String> {
+        let options = verify_options(options.as_deref()).js()?;
+        verified_json(&self.inner.verify(&token, &options).await.js()?).js()
+    }
+}
+
+/// The payload of a compact JWT, WITHOUT verifying anything but its shape; JSON text.
+#[napi(catch_unwind)]
+pub fn decode_jwt(token: String) -> napi::Result<String> {
+    let jws = decode_compact(&token, DEFAULT_MAX_TOKEN_SIZE).js()?;
+    // CORE CANDIDATE: "the payload is a JSON object" for unverified decoding.
+    match serde_json::from_slice::<Value>(&jws.payload) {
+        Ok(Value::Object(map)) => Ok(Value::Object(map).to_string()),
+        _ => Err(Error::JwtInvalid(
+            "the payload is not a JSON object".to_owned(),
+        ))
+        .js(),
+    }
+}
+
+/// The protected header of a compact JWS, WITHOUT verifying anything but its shape; JSON text.
+#[napi(catch_unwind)]
+pub fn decode_protected_header(token: String) -> napi::Result<String> {
+    let jws = decode_compact(&token, DEFAULT_MAX_TOKEN_SIZE).js()?;
+    Ok(Value::Object(Map::clone(&jws.header)).to_string())
+}

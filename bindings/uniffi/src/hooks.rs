@@ -1,0 +1,174 @@
+//! The other host callbacks of an issuer, each with its one adapter to the core: [`SessionHooks`]
+//! (Better Auth's `definePayload` / `getSubject`), [`ExternalSigner`] (a key that never leaves
+//! Android Keystore, the Secure Enclave or a KMS) and [`EventListener`] (monitoring).
+
+use std::sync::Arc;
+
+use authjwt_core::error::StoreError;
+use authjwt_core::events::{Event, EventSink};
+use authjwt_core::issuer::{
+    ExternalSigner as CoreExternalSigner, SessionHooks as CoreSessionHooks,
+};
+use serde_json::{Map, Value};
+
+use crate::error::KeyStoreError;
+
+/// Better Auth's `definePayload({ user, session })` and `getSubject({ user, session })`, as a host
+/// interface; objects cross as JSON text. Return `null`/`nil` for Better Auth's default (the whole
+/// user object; `user.id`).
+#[uniffi::export(foreign)]
+#[async_trait::async_trait]
+pub trait SessionHooks: Send + Sync {
+    /// The payload (a JSON object) for this user and session, or none for the default.
+    async fn define_payload(
+        &self,
+        user_json: String,
+        session_json: String,
+    ) -> Result<Option<String>, KeyStoreError>;
+
+    /// The `sub` for this user and session, or none for the default.
+    async fn get_subject(
+        &self,
+        user_json: String,
+        session_json: String,
+    ) -> Result<Option<String>, KeyStoreError>;
+}
+
+/// Signs with a key the host keeps (Android Keystore, Secure Enclave, a KMS), as Better Auth's
+/// `jwt.sign`: receives the JWS signing input, returns the signature (ECDSA in the JOSE form
+/// `r || s`, e.g. Java's `SHA256withECDSAinP1363Format`). Errors become `ERR_STORE`.
+#[uniffi::export(foreign)]
+#[async_trait::async_trait]
+pub trait ExternalSigner: Send + Sync {
+    /// The signature of `signing_input`.
+    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, KeyStoreError>;
+}
+
+/// An [`ExternalSigner`] with the algorithm it signs with and the `kid` put in the header.
+#[derive(Clone, uniffi::Record)]
+pub struct ExternalSignerConfig {
+    /// The host's signer.
+    pub signer: Arc<dyn ExternalSigner>,
+    /// Its algorithm (`ES256`, `EdDSA`, ...).
+    pub alg: String,
+    /// The key id of its public key in the JWKS published at `remoteUrl`.
+    pub kid: String,
+}
+
+/// One monitoring event: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
+/// `token.rejected`, `jwks.fetched` or `jwks.fetch_failed`. Never carries tokens, claim values or
+/// key material.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuthJwtEvent {
+    /// The event's dotted name.
+    pub name: String,
+    /// The key id, when the event is about a key.
+    pub kid: Option<String>,
+    /// The algorithm, when the event is about a key or token.
+    pub alg: Option<String>,
+    /// The error code of a rejection or failed fetch.
+    pub code: Option<String>,
+    /// The JWKS URL of a fetch.
+    pub url: Option<String>,
+    /// The number of keys fetched.
+    pub keys: Option<u32>,
+}
+
+/// Receives [`AuthJwtEvent`]s; called synchronously on an authjwt worker thread, so keep it cheap
+/// (hand the event to a logger or a channel).
+#[uniffi::export(foreign)]
+pub trait EventListener: Send + Sync {
+    /// Called when something happens.
+    fn on_event(&self, event: AuthJwtEvent) -> Result<(), KeyStoreError>;
+}
+
+/// The adapter from host [`SessionHooks`] to the core's.
+pub(crate) struct HostSessionHooks(pub(crate) Arc<dyn SessionHooks>);
+
+#[async_trait::async_trait]
+impl CoreSessionHooks for HostSessionHooks {
+    async fn define_payload(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> Result<Option<Map<String, Value>>, StoreError> {
+        let json = self
+            .0
+            .define_payload(user.to_string(), session.to_string())
+            .await
+            .map_err(|e| StoreError::with_source("define_payload", e))?;
+        match json.map(|text| serde_json::from_str::<Value>(&text)) {
+            None => Ok(None),
+            Some(Ok(Value::Object(map))) => Ok(Some(map)),
+            Some(_) => Err(StoreError::new(
+                "define_payload",
+                "definePayload must return a JSON object",
+            )),
+        }
+    }
+
+    async fn get_subject(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> Result<Option<String>, StoreError> {
+        self.0
+            .get_subject(user.to_string(), session.to_string())
+            .await
+            .map_err(|e| StoreError::with_source("get_subject", e))
+    }
+}
+
+/// The adapter from a host [`ExternalSigner`] to the core's.
+pub(crate) struct HostSigner(pub(crate) Arc<dyn ExternalSigner>);
+
+#[async_trait::async_trait]
+impl CoreExternalSigner for HostSigner {
+    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        self.0
+            .sign(signing_input)
+            .await
+            .map_err(|e| StoreError::with_source("sign", e))
+    }
+}
+
+/// The adapter from a host [`EventListener`] to the core's event sink. A listener that throws
+/// is ignored: monitoring never fails an operation.
+pub(crate) struct HostEvents(pub(crate) Arc<dyn EventListener>);
+
+impl EventSink for HostEvents {
+    fn on_event(&self, event: &Event) {
+        let mut out = AuthJwtEvent {
+            name: event.name().to_owned(),
+            kid: None,
+            alg: None,
+            code: None,
+            url: None,
+            keys: None,
+        };
+        match event {
+            Event::KeyCreated { kid, alg }
+            | Event::KeyRotated { kid, alg }
+            | Event::TokenIssued { kid, alg } => {
+                out.kid = Some(kid.clone());
+                out.alg = Some((*alg).to_owned());
+            }
+            Event::TokenVerified { kid, alg } => {
+                out.kid = kid.clone();
+                out.alg = Some((*alg).to_owned());
+            }
+            Event::TokenRejected { code } => out.code = Some((*code).to_owned()),
+            Event::JwksFetched { url, keys } => {
+                out.url = Some(url.clone());
+                out.keys = Some(u32::try_from(*keys).unwrap_or(u32::MAX));
+            }
+            Event::JwksFetchFailed { url, code } => {
+                out.url = Some(url.clone());
+                out.code = Some((*code).to_owned());
+            }
+            // A newer core event still reaches the host by name.
+            _ => {}
+        }
+        let _ = self.0.on_event(out);
+    }
+}

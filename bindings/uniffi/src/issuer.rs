@@ -1,0 +1,129 @@
+//! The [`Issuer`] object (`Issuer(store, options)` in Kotlin and Swift).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use authjwt_core::issuer::Issuer as CoreIssuer;
+use serde_json::Value;
+
+use crate::error::AuthJwtError;
+use crate::options::{IssuerOptions, SignOverrides, VerifyOptions};
+use crate::store::{HostKeyStore, JwkRow, KeyStore};
+use crate::verify::VerifiedJwt;
+
+/// The JWT issuer: makes and rotates keys in the host's [`KeyStore`], signs tokens, publishes the
+/// JWKS and verifies its own tokens. Methods are `suspend` (Kotlin) / `async` (Swift) and run on
+/// authjwt's tokio worker threads, never on the caller's thread.
+#[derive(uniffi::Object)]
+pub struct Issuer {
+    inner: CoreIssuer,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Issuer {
+    /// An issuer over `store`; options that cannot work fail now with `ERR_INVALID_CONFIG`.
+    #[uniffi::constructor(default(options))]
+    pub fn new(
+        store: Arc<dyn KeyStore>,
+        options: IssuerOptions,
+    ) -> Result<Arc<Self>, AuthJwtError> {
+        let store = Arc::new(HostKeyStore(store));
+        let inner = CoreIssuer::new(store, options.into_core()?)?;
+        Ok(Arc::new(Issuer { inner }))
+    }
+
+    /// Signs a token whose claims are `payloadJson` (a JSON object) plus `iat`, `iss`, `aud`, `exp`.
+    #[uniffi::method(default(overrides))]
+    pub async fn sign(
+        &self,
+        payload_json: String,
+        overrides: SignOverrides,
+    ) -> Result<String, AuthJwtError> {
+        let overrides = overrides.into_core()?;
+        let issuer = self.inner.clone();
+        off_thread(async move { issuer.sign_json(&payload_json, &overrides).await }).await
+    }
+
+    /// Signs with the key already loaded, without waiting; `ERR_STORE`-free fast path that fails
+    /// if no key is loaded yet (call `sign` or `jwks` once first).
+    #[uniffi::method(default(overrides))]
+    pub fn sign_cached(
+        &self,
+        payload_json: String,
+        overrides: SignOverrides,
+    ) -> Result<String, AuthJwtError> {
+        Ok(self
+            .inner
+            .sign_cached_json(&payload_json, &overrides.into_core()?)?)
+    }
+
+    /// Better Auth's `/token`: the payload is the user object (or `definePayload`), `sub` is
+    /// `user.id` (or `getSubject`). `userJson` and `sessionJson` are JSON objects.
+    #[uniffi::method(default(overrides))]
+    pub async fn sign_session(
+        &self,
+        user_json: String,
+        session_json: String,
+        overrides: SignOverrides,
+    ) -> Result<String, AuthJwtError> {
+        let overrides = overrides.into_core()?;
+        let user = json_object("userJson", &user_json)?;
+        let session = json_object("sessionJson", &session_json)?;
+        let issuer = self.inner.clone();
+        off_thread(async move { issuer.sign_session(&user, &session, &overrides).await }).await
+    }
+
+    /// The published JWKS as JSON text (`{"keys":[...]}`, Better Auth's `/jwks` body); makes the
+    /// first key when the store is empty.
+    pub async fn jwks(&self) -> Result<String, AuthJwtError> {
+        let issuer = self.inner.clone();
+        let doc = off_thread(async move { issuer.jwks().await }).await?;
+        Ok(doc.to_string())
+    }
+
+    /// Makes a new signing key now and returns its stored row; older keys stay published for the
+    /// grace period.
+    pub async fn rotate(&self) -> Result<JwkRow, AuthJwtError> {
+        let issuer = self.inner.clone();
+        Ok(off_thread(async move { issuer.rotate().await })
+            .await?
+            .into())
+    }
+
+    /// Verifies a token against this issuer's stored keys, its `issuer`/`audience` as defaults.
+    #[uniffi::method(default(options))]
+    pub async fn verify(
+        &self,
+        token: String,
+        options: VerifyOptions,
+    ) -> Result<VerifiedJwt, AuthJwtError> {
+        let options = options.into_core()?;
+        let issuer = self.inner.clone();
+        let jwt = off_thread(async move { issuer.verify(&token, &options).await }).await?;
+        Ok(jwt.into())
+    }
+}
+
+/// Runs core work as a task on the tokio runtime, so the host thread that polls the call only
+/// waits; a task that panicked is `ERR_INTERNAL`, never a crash in the host.
+pub(crate) async fn off_thread<T, F>(work: F) -> Result<T, AuthJwtError>
+where
+    F: Future<Output = authjwt_core::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::spawn(work).await {
+        Ok(result) => Ok(result?),
+        Err(e) => Err(AuthJwtError::internal(format!(
+            "an authjwt task did not finish: {e}"
+        ))),
+    }
+}
+
+// BINDING HELPER (belongs in core: Node and Python take host objects as JSON text too): parse a
+// host's JSON argument that must be an object.
+fn json_object(name: &str, text: &str) -> Result<Value, AuthJwtError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(authjwt_core::Error::JwtInvalid(format!("{name} must be a JSON object")).into()),
+    }
+}

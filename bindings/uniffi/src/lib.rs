@@ -1,0 +1,28 @@
+//! authjwt for Kotlin (Android/JVM) and Swift (iOS/macOS), generated with UniFFI.
+//!
+//! A thin translation of `authjwt-core`: host values are converted, one core call is made, the
+//! result or error is converted back. Kotlin package `dev.authjwt`, Swift module `AuthJwt`
+//! (`uniffi.toml`). Generate the bindings with this crate's `uniffi-bindgen` in library mode.
+//!
+//! What hosts see: the [`KeyStore`] interface they implement over their own storage, [`JwkRow`],
+//! [`MemoryStore`], [`Issuer`] with [`IssuerOptions`], [`KeySet`], [`RemoteKeySet`],
+//! [`verify_jwt`], and one error type, [`AuthJwtError`] (`AuthJwtException` in Kotlin).
+
+uniffi::setup_scaffolding!();
+
+mod error;
+mod hooks;
+mod issuer;
+mod options;
+mod store;
+mod verify;
+
+pub use error::{AuthJwtError, KeyStoreError};
+pub use hooks::{AuthJwtEvent, EventListener, ExternalSigner, ExternalSignerConfig, SessionHooks};
+pub use issuer::Issuer;
+pub use options::{
+    IssuerOptions, KeyPairConfig, PrivateKeyFormat, RemoteKeySetOptions, Secret, SignOverrides,
+    VerifyOptions,
+};
+pub use store::{JwkRow, KeyStore, MemoryStore};
+pub use verify::{verify_jwt, KeySet, RemoteKeySet, VerifiedJwt};

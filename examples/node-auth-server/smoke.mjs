@@ -1,0 +1,72 @@
+// Smoke test of the example: start on an ephemeral port, sign in, get a token from
+// /api/auth/token, call the verifying API route, check refusals, stop. Prints one line a step.
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServer } from './server.mjs'
+
+const dir = mkdtempSync(join(tmpdir(), 'authjwt-example-'))
+const keysFile = join(dir, 'jwks.json')
+const { url, close } = await startServer({ port: 0, keysFile })
+let passed = 0
+let failed = 0
+async function step(name, fn) {
+  try {
+    await fn()
+    passed++
+    console.log(`ok   ${name}`)
+  } catch (err) {
+    failed++
+    console.log(`FAIL ${name}: ${err.message}`)
+  }
+}
+
+let cookie
+let headerToken
+await step('sign in creates a session and returns set-auth-jwt', async () => {
+  const res = await fetch(`${url}/api/auth/sign-in`, { method: 'POST', body: JSON.stringify({ email: 'ada@example.com' }) })
+  assert.equal(res.status, 200)
+  cookie = res.headers.get('set-cookie').split(';')[0]
+  headerToken = res.headers.get('set-auth-jwt')
+  assert.ok(headerToken)
+  assert.match(res.headers.get('access-control-expose-headers'), /set-auth-jwt/)
+})
+let token
+await step('GET /api/auth/token answers { token } with the session, 401 without', async () => {
+  assert.equal((await fetch(`${url}/api/auth/token`)).status, 401)
+  const res = await fetch(`${url}/api/auth/token`, { headers: { cookie } })
+  assert.equal(res.status, 200)
+  ;({ token } = await res.json())
+  assert.equal(token.split('.').length, 3)
+})
+await step('GET /api/auth/jwks serves one key with Cache-Control', async () => {
+  const res = await fetch(`${url}/api/auth/jwks`)
+  assert.ok(res.headers.get('cache-control'))
+  assert.equal((await res.json()).keys.length, 1)
+})
+await step('the API route verifies the Bearer token through the remote JWKS', async () => {
+  for (const t of [token, headerToken]) {
+    const res = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${t}` } })
+    assert.equal(res.status, 200)
+    assert.equal((await res.json()).email, 'ada@example.com')
+  }
+})
+await step('a tampered token is refused with its error code', async () => {
+  const [h, p, s] = token.split('.')
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url')), email: 'eve@example.com' })).toString('base64url')
+  const res = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${h}.${forged}.${s}` } })
+  assert.equal(res.status, 401)
+  assert.equal((await res.json()).error, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+})
+await step('the key sits sealed in the file store (no private key in clear)', async () => {
+  const rows = JSON.parse(readFileSync(keysFile, 'utf8'))
+  assert.equal(rows.length, 1)
+  assert.equal(JSON.parse(rows[0].privateKey).alg, 'A256GCM')
+  assert.ok(!rows[0].privateKey.includes('"d"'))
+})
+
+await close()
+rmSync(dir, { recursive: true, force: true })
+console.log(`smoke: ${passed} passed, ${failed} failed`)
+process.exitCode = failed ? 1 : 0

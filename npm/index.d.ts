@@ -1,0 +1,309 @@
+// Type definitions for authjwt (kept by hand, checked by `tsc --noEmit --strict` in the tests).
+
+/** A JWS algorithm authjwt signs and verifies with. `Ed25519` is RFC 9864's name for EdDSA/Ed25519. */
+export type JwsAlgorithm =
+  | 'EdDSA' | 'Ed25519'
+  | 'ES256' | 'ES384' | 'ES512'
+  | 'RS256' | 'RS384' | 'RS512'
+  | 'PS256' | 'PS384' | 'PS512'
+
+/** One row of Better Auth's `jwks` table. */
+export interface JwkRow {
+  /** Row id, published as the JWK `kid`. */
+  id: string
+  /** Public JWK JSON, exactly as Better Auth writes it. */
+  publicKey: string
+  /** Sealed private key (`authjwt-v1`, `better-auth`), or the private JWK JSON when encryption is off. */
+  privateKey: string
+  createdAt: Date
+  /** When the key stops signing; it stays published for `gracePeriod` after. */
+  expiresAt?: Date
+  alg?: string
+  crv?: string
+}
+
+/** A row as a store may hand it back: dates may be Date, epoch ms or an ISO string; absent columns may be null. */
+export interface JwkRowInput {
+  id: string
+  publicKey: string
+  privateKey: string
+  createdAt: Date | number | string
+  expiresAt?: Date | number | string | null
+  alg?: string | null
+  crv?: string | null
+}
+
+/** The host's key storage: Better Auth's `jwt({ adapter: { getJwks, createJwk } })` contract. Sync or async. */
+export interface KeyStore {
+  getJwks(): JwkRowInput[] | Promise<JwkRowInput[]>
+  /** Stores `row`; may replace its `id`; returns the row as stored. */
+  createJwk(row: JwkRow): JwkRowInput | Promise<JwkRowInput>
+}
+
+/** Better Auth's `keyPairConfig`. */
+export interface KeyPairConfig {
+  alg?: JwsAlgorithm
+  crv?: 'Ed25519' | 'P-256' | 'P-384' | 'P-521'
+  /** RSA modulus length in bits (default 2048, minimum 2048). */
+  modulusLength?: number
+}
+
+/** A JWT payload. */
+export interface JWTPayload {
+  iss?: string
+  sub?: string
+  aud?: string | string[]
+  jti?: string
+  nbf?: number
+  exp?: number
+  iat?: number
+  [claim: string]: unknown
+}
+
+/** A JWS protected header. */
+export interface ProtectedHeader {
+  alg: string
+  kid?: string
+  typ?: string
+  [parameter: string]: unknown
+}
+
+/** A verified token. */
+export interface JWTVerifyResult<P = JWTPayload> {
+  payload: P & JWTPayload
+  protectedHeader: ProtectedHeader
+}
+
+/** A span (`"15m"`, `"2 hours"`, `"1 day ago"`), a NumericDate (seconds), or a Date. */
+export type ExpirationTime = string | number | Date
+
+/** A secret, several (newest first), or versioned secrets `{ 2: "new", 1: "old" }` (highest version writes). */
+export type SecretInput = string | string[] | Record<string | number, string> | Array<{ version: string | number; value: string }>
+
+/** A monitoring event; never carries tokens, claims or key material. */
+export type AuthJwtEvent =
+  | { type: 'key.created' | 'key.rotated' | 'token.issued'; kid: string; alg: string }
+  | { type: 'token.verified'; kid: string | null; alg: string }
+  | { type: 'token.rejected'; code: string }
+  | { type: 'jwks.fetched'; url: string; keys: number }
+  | { type: 'jwks.fetch_failed'; url: string; code: string }
+
+/** A session as Better Auth's `/token` sees it. */
+export interface SessionContext<U = Record<string, unknown>, S = Record<string, unknown>> {
+  user: U
+  session: S
+}
+
+/** A custom signer (a KMS): Better Auth's `jwt.sign`, at the signature level. */
+export interface CustomSigner {
+  alg: JwsAlgorithm
+  /** The `kid` put in the header. */
+  kid: string
+  /** Signs the ASCII JWS signing input; ECDSA signatures in JOSE form (r || s). */
+  sign(signingInput: Uint8Array): Uint8Array | Promise<Uint8Array>
+}
+
+/** Issuer options, with Better Auth's names. Durations are seconds unless a span string is given. */
+export interface IssuerOptions {
+  /** Default: `new MemoryStore()`. */
+  store?: KeyStore | MemoryStore
+  /** Required unless `disablePrivateKeyEncryption`. */
+  secret?: SecretInput
+  keyPairConfig?: KeyPairConfig
+  /** Further algorithms `sign(..., { signingAlgorithm })` may use. */
+  keyPairConfigs?: KeyPairConfig[]
+  disablePrivateKeyEncryption?: boolean
+  /** Format of new sealed keys: `authjwt-v1` (default) or `better-auth` (when a Better Auth server shares the table). */
+  privateKeyFormat?: 'authjwt-v1' | 'better-auth'
+  /** Key lifetime before a new one signs (seconds or span); none by default. */
+  rotationInterval?: number | string
+  /** How long a key stays published after it expires (default 30 days). */
+  gracePeriod?: number | string
+  issuer?: string
+  audience?: string | string[]
+  /** Default `exp` (default "15m"). */
+  expirationTime?: ExpirationTime
+  /** How long the opened signing key is used before the store is read again (default 300 s). */
+  keyCacheTtl?: number | string
+  /** Bound on each store call, seconds (default 10). */
+  storeTimeout?: number
+  /** Sign with a host callback instead of stored keys. */
+  sign?: CustomSigner
+  /** JWKS URL published instead of the local set (with `sign`). */
+  remoteUrl?: string
+  /** Better Auth's `definePayload`: the payload of `signSession`. */
+  definePayload?: (ctx: SessionContext) => Record<string, unknown> | null | undefined | Promise<Record<string, unknown> | null | undefined>
+  /** Better Auth's `getSubject`: the `sub` of `signSession` (default `user.id`). */
+  getSubject?: (ctx: SessionContext) => string | null | undefined | Promise<string | null | undefined>
+  /** Monitoring events (synchronous, fire-and-forget; exceptions are ignored). */
+  onEvent?: (event: AuthJwtEvent) => void
+  /** Injected time, for tests. */
+  clock?: ManualClock
+}
+
+/** Per-token options of `sign`. */
+export interface SignOptions {
+  expirationTime?: ExpirationTime
+  issuer?: string
+  audience?: string | string[]
+  subject?: string
+  typ?: string
+  /** Sign with this stored key. */
+  signingKeyId?: string
+  /** Sign with this configured algorithm. */
+  signingAlgorithm?: JwsAlgorithm
+}
+
+/** Verification options, jose's names. Times in seconds (or span strings). */
+export interface JWTVerifyOptions {
+  algorithms?: JwsAlgorithm[]
+  issuer?: string | string[]
+  audience?: string | string[]
+  subject?: string
+  /** Expected `typ`, compared as a media type. */
+  typ?: string
+  clockTolerance?: number | string
+  maxTokenAge?: number | string
+  requiredClaims?: string[]
+  /** "Now": a Date, or a NumericDate in seconds. */
+  currentDate?: Date | number
+  /** Require `exp` (default true). */
+  requireExp?: boolean
+  /** Largest accepted token in bytes (default 16 KiB). */
+  maxTokenSize?: number
+}
+
+/** Remote JWKS options, jose's names and units (milliseconds). */
+export interface RemoteJwksOptions {
+  /** How long a fetched set is fresh (default 600000). */
+  cacheMaxAge?: number
+  /** Least time between refetches for unknown kids (default 30000). */
+  cooldownDuration?: number
+  /** Bound on one fetch (default 5000). */
+  timeoutDuration?: number
+  /** Largest accepted response body, bytes. */
+  maxResponseSize?: number
+}
+
+/** Rows kept in process memory; the default store. */
+export declare class MemoryStore {
+  constructor(rows?: JwkRowInput[])
+  getJwks(): Promise<JwkRow[]>
+  createJwk(row: JwkRowInput): Promise<JwkRow>
+}
+
+/** A clock that moves only when told to (tests). */
+export declare class ManualClock {
+  constructor(now?: Date | number)
+  now(): Date
+  set(now: Date | number): void
+  advance(ms: number): void
+}
+
+/** Issues tokens with keys from the host's store. */
+export declare class Issuer {
+  constructor(options?: IssuerOptions)
+  sign(payload: Record<string, unknown>, options?: SignOptions): Promise<string>
+  /** Cached-key fast path; throws if no key is loaded yet (call `sign` or `jwks` once first). */
+  signSync(payload: Record<string, unknown>, options?: SignOptions): string
+  signSession(ctx: SessionContext<object, object | null>, options?: SignOptions): Promise<string>
+  /** Better Auth's `/jwks` body; creates the first key when the store is empty. */
+  jwks(): Promise<{ keys: Array<Record<string, unknown>> }>
+  rotate(): Promise<JwkRow>
+  verify<P = JWTPayload>(token: string, options?: JWTVerifyOptions): Promise<JWTVerifyResult<P>>
+}
+
+/** A local key set (parsed and validated once). */
+export declare class LocalJwks {
+  private constructor()
+  verifySync<P = JWTPayload>(token: string, options?: JWTVerifyOptions): JWTVerifyResult<P>
+}
+
+/** A remote key set, cached with cooldown. */
+export declare class RemoteJwks {
+  private constructor()
+  verify<P = JWTPayload>(token: string, options?: JWTVerifyOptions): Promise<JWTVerifyResult<P>>
+}
+
+export declare function createLocalJwks(jwks: { keys: object[] } | string): LocalJwks
+export declare function createRemoteJwks(url: string | URL, options?: RemoteJwksOptions): RemoteJwks
+export declare function jwtVerify<P = JWTPayload>(
+  token: string,
+  keySet: LocalJwks | RemoteJwks | Issuer | { keys: object[] },
+  options?: JWTVerifyOptions,
+): Promise<JWTVerifyResult<P>>
+/** The payload, WITHOUT verifying the signature or any claim. Never trust it for authorization. */
+export declare function decodeJwt<P = JWTPayload>(token: string): P & JWTPayload
+/** The protected header, WITHOUT verifying anything. Never trust it for authorization. */
+export declare function decodeProtectedHeader(token: string): ProtectedHeader
+/** The token of `Authorization: Bearer <token>`, or null. */
+export declare function extractBearerToken(
+  input: string | null | undefined | Headers | Request | { headers: Record<string, string | string[] | undefined> },
+): string | null
+
+export interface JwtHandlerOptions {
+  issuer: Issuer
+  /** The host's session lookup: `{ user, session }` or null. */
+  getSession(request: Request): SessionContext<object, object> | null | undefined | Promise<SessionContext<object, object> | null | undefined>
+  /** Default "/api/auth". */
+  basePath?: string
+  /** Default "/jwks". */
+  jwksPath?: string
+  /** Default "/token". */
+  tokenPath?: string
+  /** Cache-Control of the JWKS response. */
+  jwksCacheControl?: string
+}
+/** Fetch-API handler for `GET {basePath}{jwksPath}` and `GET {basePath}/token`; `null` for other requests. */
+export declare function createJwtHandler(options: JwtHandlerOptions): (request: Request) => Promise<Response | null>
+/** Sets `set-auth-jwt` and adds it to `Access-Control-Expose-Headers`. */
+export declare function setAuthJwtHeader(headers: Headers, token: string): Headers
+
+/** Every authjwt failure; `code` is the same string in every host (jose's names). */
+export declare class AuthJwtError extends Error {
+  code: string
+  /** The claim a claim failure is about. */
+  claim?: string
+  /** `missing`, `invalid` or `check_failed`. */
+  reason?: 'missing' | 'invalid' | 'check_failed'
+}
+export declare class JWTExpired extends AuthJwtError {}
+export declare class JWTClaimValidationFailed extends AuthJwtError {}
+export declare class JWSSignatureVerificationFailed extends AuthJwtError {}
+export declare class JWKSNoMatchingKey extends AuthJwtError {}
+export declare class JWKSMultipleMatchingKeys extends AuthJwtError {}
+export declare class JWKSInvalid extends AuthJwtError {}
+export declare class JWKSTimeout extends AuthJwtError {}
+export declare class JWSInvalid extends AuthJwtError {}
+export declare class JWTInvalid extends AuthJwtError {}
+export declare class JOSEAlgNotAllowed extends AuthJwtError {}
+export declare class JOSENotSupported extends AuthJwtError {}
+
+declare const authjwt: {
+  Issuer: typeof Issuer
+  MemoryStore: typeof MemoryStore
+  ManualClock: typeof ManualClock
+  LocalJwks: typeof LocalJwks
+  RemoteJwks: typeof RemoteJwks
+  createLocalJwks: typeof createLocalJwks
+  createRemoteJwks: typeof createRemoteJwks
+  jwtVerify: typeof jwtVerify
+  decodeJwt: typeof decodeJwt
+  decodeProtectedHeader: typeof decodeProtectedHeader
+  extractBearerToken: typeof extractBearerToken
+  createJwtHandler: typeof createJwtHandler
+  setAuthJwtHeader: typeof setAuthJwtHeader
+  AuthJwtError: typeof AuthJwtError
+  JWTExpired: typeof JWTExpired
+  JWTClaimValidationFailed: typeof JWTClaimValidationFailed
+  JWSSignatureVerificationFailed: typeof JWSSignatureVerificationFailed
+  JWKSNoMatchingKey: typeof JWKSNoMatchingKey
+  JWKSMultipleMatchingKeys: typeof JWKSMultipleMatchingKeys
+  JWKSInvalid: typeof JWKSInvalid
+  JWKSTimeout: typeof JWKSTimeout
+  JWSInvalid: typeof JWSInvalid
+  JWTInvalid: typeof JWTInvalid
+  JOSEAlgNotAllowed: typeof JOSEAlgNotAllowed
+  JOSENotSupported: typeof JOSENotSupported
+}
+export default authjwt

@@ -1,0 +1,35 @@
+'use strict'
+// authjwt: the JWT engine of an auth server (Rust core, napi-rs binding).
+
+const errors = require('./lib/errors.js')
+const { Issuer, MemoryStore, ManualClock } = require('./lib/issuer.js')
+const { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader } = require('./lib/verify.js')
+const { createJwtHandler, setAuthJwtHeader, extractBearerToken } = require('./lib/http.js')
+
+module.exports = {
+  Issuer,
+  MemoryStore,
+  ManualClock,
+  LocalJwks,
+  RemoteJwks,
+  createLocalJwks,
+  createRemoteJwks,
+  jwtVerify,
+  decodeJwt,
+  decodeProtectedHeader,
+  extractBearerToken,
+  createJwtHandler,
+  setAuthJwtHeader,
+  AuthJwtError: errors.AuthJwtError,
+  JWTExpired: errors.JWTExpired,
+  JWTClaimValidationFailed: errors.JWTClaimValidationFailed,
+  JWSSignatureVerificationFailed: errors.JWSSignatureVerificationFailed,
+  JWKSNoMatchingKey: errors.JWKSNoMatchingKey,
+  JWKSMultipleMatchingKeys: errors.JWKSMultipleMatchingKeys,
+  JWKSInvalid: errors.JWKSInvalid,
+  JWKSTimeout: errors.JWKSTimeout,
+  JWSInvalid: errors.JWSInvalid,
+  JWTInvalid: errors.JWTInvalid,
+  JOSEAlgNotAllowed: errors.JOSEAlgNotAllowed,
+  JOSENotSupported: errors.JOSENotSupported,
+}

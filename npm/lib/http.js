@@ -1,0 +1,63 @@
+'use strict'
+// Fetch-API endpoints the way Better Auth's jwt() plugin serves them, and header helpers.
+
+const JWKS_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60'
+
+/**
+ * A Fetch-API handler for `GET {basePath}{jwksPath}` and `GET {basePath}/token`; answers `null`
+ * for any other request so the host can route it elsewhere.
+ */
+function createJwtHandler({ issuer, getSession, basePath = '/api/auth', jwksPath = '/jwks', tokenPath = '/token', jwksCacheControl = JWKS_CACHE_CONTROL } = {}) {
+  if (!issuer || typeof issuer.jwks !== 'function') throw new TypeError('createJwtHandler: issuer is required')
+  if (typeof getSession !== 'function') throw new TypeError('createJwtHandler: getSession(request) is required')
+  const base = basePath.replace(/\/+$/, '')
+  const jwksUrl = base + jwksPath
+  const tokenUrl = base + tokenPath
+  return async function jwtHandler(request) {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return null
+    const { pathname } = new URL(request.url)
+    if (pathname === jwksUrl) {
+      const body = await issuer.jwks()
+      return Response.json(body, { headers: { 'cache-control': jwksCacheControl } })
+    }
+    if (pathname === tokenUrl) {
+      const found = await getSession(request)
+      if (!found || !found.user || !found.session) {
+        return Response.json({ code: 'UNAUTHORIZED', message: 'no session' }, { status: 401 })
+      }
+      const token = await issuer.signSession({ user: found.user, session: found.session })
+      return Response.json({ token }, { headers: { 'cache-control': 'no-store' } })
+    }
+    return null
+  }
+}
+
+/** Sets `set-auth-jwt: token` and exposes it to browsers (CORS `Access-Control-Expose-Headers`). */
+function setAuthJwtHeader(headers, token) {
+  headers.set('set-auth-jwt', token)
+  const current = headers.get('access-control-expose-headers')
+  const names = current ? current.split(',').map((s) => s.trim()).filter(Boolean) : []
+  if (!names.some((n) => n.toLowerCase() === 'set-auth-jwt' || n === '*')) names.push('set-auth-jwt')
+  headers.set('access-control-expose-headers', names.join(', '))
+  return headers
+}
+
+// RFC 6750 section 2.1: "Bearer" 1*SP b64token.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+
+/**
+ * The token of an `Authorization: Bearer <token>` header, or `null`. Accepts the header value,
+ * a `Headers`, a `Request`, or a `node:http` request (`{ headers: { authorization } }`).
+ */
+function extractBearerToken(input) {
+  let value = input
+  if (input && typeof input === 'object') {
+    const headers = input.headers ?? input
+    value = typeof headers.get === 'function' ? headers.get('authorization') : headers.authorization
+  }
+  if (typeof value !== 'string') return null
+  const match = BEARER.exec(value)
+  return match ? match[1] : null
+}
+
+module.exports = { createJwtHandler, setAuthJwtHeader, extractBearerToken }

@@ -1,0 +1,184 @@
+'use strict'
+// Issuer, MemoryStore and ManualClock: translation to the native layer (JWT semantics are in core).
+
+const native = require('../native.js')
+const { settle, native: call, rethrow } = require('./errors.js')
+const { NATIVE, invalid, toMs, toSeconds, rowToWire, rowFromWire, signOptionsJson, verifyOptionsJson } = require('./convert.js')
+
+/** Rows kept in process memory; the default store. */
+class MemoryStore {
+  constructor(rows = []) {
+    const wire = JSON.stringify(rows.map(rowToWire))
+    this[NATIVE] = call(() => native.createMemoryStore(wire))
+  }
+
+  /** Every stored row. */
+  async getJwks() {
+    const text = await this[NATIVE].getJwks().catch(rethrow)
+    return JSON.parse(text).map(rowFromWire)
+  }
+
+  /** Stores `row` and returns it as stored. */
+  async createJwk(row) {
+    const text = await this[NATIVE].createJwk(JSON.stringify(rowToWire(row))).catch(rethrow)
+    return rowFromWire(JSON.parse(text))
+  }
+}
+
+/** A clock that moves only when told to (tests, simulations). */
+class ManualClock {
+  constructor(now = Date.now()) {
+    this[NATIVE] = new native.NativeManualClock(toMs(now, 'now'))
+  }
+  /** The current time. */
+  now() {
+    return new Date(this[NATIVE].now())
+  }
+  /** Sets the time. */
+  set(now) {
+    this[NATIVE].set(toMs(now, 'now'))
+  }
+  /** Moves the time forward by `ms` milliseconds. */
+  advance(ms) {
+    this[NATIVE].advance(ms)
+  }
+}
+
+function wrapStore(store) {
+  if (store === null || typeof store !== 'object' || typeof store.getJwks !== 'function' || typeof store.createJwk !== 'function') {
+    throw invalid('store must have getJwks() and createJwk(row) methods')
+  }
+  return {
+    getJwks: () =>
+      settle(async () => {
+        const rows = await store.getJwks()
+        if (!Array.isArray(rows)) throw new TypeError('getJwks() must return an array of rows')
+        return { rows: rows.map(rowToWire) }
+      }),
+    createJwk: (json) =>
+      settle(async () => {
+        const stored = await store.createJwk(rowFromWire(JSON.parse(json)))
+        return { row: rowToWire(stored) }
+      }),
+  }
+}
+
+/** Wraps a host hook for the native side: `arg` in, `{ value }` or `{ error }` JSON out. */
+function hook(fn, name, fromArg, toValue) {
+  if (fn === undefined || fn === null) return null
+  if (typeof fn !== 'function') throw invalid(`${name} must be a function`)
+  return (arg) => settle(async () => ({ value: toValue(await fn(fromArg(arg))) ?? null }))
+}
+
+const isRsa = (alg) => typeof alg === 'string' && /^(RS|PS)\d/.test(alg)
+
+/** Issues tokens with keys from the host's store; Better Auth's `jwt()` plugin options. */
+class Issuer {
+  #native
+  #offload
+  #external
+  #burst = 0
+
+  constructor(options = {}) {
+    const { store, definePayload, getSubject, sign, onEvent, clock, expirationTime, ...plain } = options
+    if (sign !== undefined && (sign === null || typeof sign.sign !== 'function')) {
+      throw invalid('sign must be { alg, kid, sign(signingInput) }')
+    }
+    const json = JSON.stringify({
+      ...plain,
+      expirationTime: toSeconds(expirationTime),
+      sign: sign ? { alg: sign.alg, kid: sign.kid } : undefined,
+    })
+    let memory = null
+    let wrapped = { getJwks: null, createJwk: null }
+    if (store === undefined || store === null) memory = new MemoryStore()[NATIVE]
+    else if (store instanceof MemoryStore) memory = store[NATIVE]
+    else wrapped = wrapStore(store)
+    const same = (v) => v
+    const dp = hook(definePayload, 'definePayload', JSON.parse, same)
+    const gs = hook(getSubject, 'getSubject', JSON.parse, same)
+    const signer = sign
+      ? hook(
+          (input) => sign.sign(input),
+          'sign.sign',
+          (input) => Buffer.from(input, 'latin1'),
+          (sig) => Buffer.from(sig).toString('base64url'),
+        )
+      : null
+    if (onEvent !== undefined && typeof onEvent !== 'function') throw invalid('onEvent must be a function')
+    const events = onEvent
+      ? (text) => {
+          try {
+            onEvent(JSON.parse(text))
+          } catch {
+            // A monitoring callback must never break issuing.
+          }
+        }
+      : null
+    if (clock !== undefined && !(clock instanceof ManualClock)) throw invalid('clock must be a ManualClock')
+    this.#native = call(() =>
+      native.createIssuer(json, memory, wrapped.getJwks, wrapped.createJwk, dp, gs, signer, events, clock ? clock[NATIVE] : null),
+    )
+    // Fast algorithms sign inline on a warm cache (a thread hop costs more than the signature).
+    // RSA signing (~0.3 ms) also runs inline for a lone call, and on the thread pool when several
+    // calls arrive in the same tick, so concurrent callers use every core.
+    this.#offload = isRsa(plain.keyPairConfig?.alg)
+    this.#external = Boolean(sign)
+  }
+
+  /** Signs `payload` plus iat/iss/aud/exp/sub; reads or creates the key when needed. */
+  async sign(payload, options) {
+    const p = JSON.stringify(payload)
+    const o = signOptionsJson(options)
+    const rsa = options?.signingAlgorithm ? isRsa(options.signingAlgorithm) : this.#offload
+    if (!this.#external && (!rsa || this.#alone())) {
+      try {
+        return this.#native.signSync(p, o)
+      } catch {
+        // No key loaded yet, or the cache is due for a store read: the async path does both.
+      }
+    }
+    return this.#native.sign(p, o).catch(rethrow)
+  }
+
+  /** Whether this is the only sign call of the current tick (reset by a microtask). */
+  #alone() {
+    if (this.#burst++ === 0) {
+      queueMicrotask(() => {
+        this.#burst = 0
+      })
+    }
+    return this.#burst === 1
+  }
+
+  /** Signs with the cached key, synchronously; throws if no key is loaded yet. */
+  signSync(payload, options) {
+    const p = JSON.stringify(payload)
+    const o = signOptionsJson(options)
+    return call(() => this.#native.signSync(p, o))
+  }
+
+  /** Better Auth's `/token`: the user object as payload, `sub` = user.id (or the hooks). */
+  async signSession({ user, session }, options) {
+    return this.#native
+      .signSession(JSON.stringify(user), JSON.stringify(session ?? null), signOptionsJson(options))
+      .catch(rethrow)
+  }
+
+  /** The published JWKS, exactly Better Auth's `/jwks` body. */
+  async jwks() {
+    return JSON.parse(await this.#native.jwks().catch(rethrow))
+  }
+
+  /** Creates a new signing key now; returns its row. */
+  async rotate() {
+    return rowFromWire(JSON.parse(await this.#native.rotate().catch(rethrow)))
+  }
+
+  /** Verifies a token against this issuer's stored keys. */
+  async verify(token, options) {
+    return JSON.parse(await this.#native.verify(token, verifyOptionsJson(options)).catch(rethrow))
+  }
+}
+
+module.exports = { Issuer, MemoryStore, ManualClock }

@@ -1,0 +1,76 @@
+'use strict'
+// Key sets and verification; the policy itself is in core.
+
+const native = require('../native.js')
+const { native: call, rethrow, makeError } = require('./errors.js')
+const { verifyOptionsJson } = require('./convert.js')
+
+/** A local JWKS, parsed and validated once. */
+class LocalJwks {
+  #native
+  constructor(jwks) {
+    const text = typeof jwks === 'string' ? jwks : JSON.stringify(jwks)
+    this.#native = call(() => native.createLocalJwks(text))
+  }
+  /** Verifies on the calling thread: `{ payload, protectedHeader }`. */
+  verifySync(token, options) {
+    checkToken(token)
+    const o = verifyOptionsJson(options)
+    return JSON.parse(call(() => this.#native.verifySync(token, o)))
+  }
+}
+
+/** A remote JWKS, fetched and cached with cooldown. */
+class RemoteJwks {
+  #native
+  constructor(url, options) {
+    const href = url instanceof URL ? url.href : String(url)
+    const o = options === undefined ? undefined : JSON.stringify(options)
+    this.#native = call(() => native.createRemoteJwks(href, o))
+  }
+  /** Verifies, fetching the key set when needed. */
+  async verify(token, options) {
+    checkToken(token)
+    return JSON.parse(await this.#native.verify(token, verifyOptionsJson(options)).catch(rethrow))
+  }
+}
+
+function checkToken(token) {
+  if (typeof token !== 'string') throw makeError('ERR_JWS_INVALID', 'invalid compact JWS: the token must be a string')
+}
+
+/** A local key set from a JWKS document (object or JSON text). */
+function createLocalJwks(jwks) {
+  return new LocalJwks(jwks)
+}
+
+/** A remote key set at `url` (https, or http on loopback). Durations in ms, as jose. */
+function createRemoteJwks(url, options) {
+  return new RemoteJwks(url, options)
+}
+
+/** Verifies a JWT against a key set (local, remote, an Issuer, or a JWKS object). */
+async function jwtVerify(token, keySet, options) {
+  if (keySet instanceof LocalJwks) return keySet.verifySync(token, options)
+  if (keySet !== null && typeof keySet === 'object' && typeof keySet.verify === 'function') {
+    return keySet.verify(token, options)
+  }
+  if (keySet !== null && typeof keySet === 'object' && Array.isArray(keySet.keys)) {
+    return new LocalJwks(keySet).verifySync(token, options)
+  }
+  throw new TypeError('jwtVerify: keySet must come from createLocalJwks, createRemoteJwks, or be an Issuer')
+}
+
+/** The payload of a JWT. Does NOT verify the signature or any claim: never trust its result. */
+function decodeJwt(token) {
+  checkToken(token)
+  return JSON.parse(call(() => native.decodeJwt(token)))
+}
+
+/** The protected header of a JWS. Does NOT verify anything: never trust its result. */
+function decodeProtectedHeader(token) {
+  checkToken(token)
+  return JSON.parse(call(() => native.decodeProtectedHeader(token)))
+}
+
+module.exports = { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader }
