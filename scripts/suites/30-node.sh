@@ -6,30 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+source scripts/lib/build.sh
 
-# Node >= 20.17 is needed by @napi-rs/cli.
-if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=17)?0:1)'; then
-  apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
-fi
-command -v strip >/dev/null || { apt-get update -qq && apt-get install -y -qq binutils >/dev/null; }
-
-# `npm ci`, or, when npm refuses the lock because a registry lacks some other platform's optional
-# package (npm/cli#9846: @napi-rs/cli pulls @napi-rs/lzma-<platform>), `npm install` from the lock.
-npm_ci() {
-  npm ci --loglevel=error 2>/dev/null || {
-    echo "npm ci refused the lock file; installing from it with npm install"
-    npm install --loglevel=error
-  }
-}
-
+ensure_node
 cd "$root/npm"
 npm_ci
-# Same cargo flags as the other suites, so the shared target/ is reused; strip the debug info
-# afterwards (a dev build carries ~90 MB of it) instead of re-linking with other RUSTFLAGS.
-npx napi build --platform --manifest-path ../bindings/node/Cargo.toml --output-dir . --js native.js --dts native.d.ts
-strip --strip-debug authjwt.*.node
+build_node_addon
 
 status=0
 passed=0

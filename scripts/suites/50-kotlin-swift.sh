@@ -9,10 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-KOTLIN_VERSION=2.4.20
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-out="$target_dir/uniffi"
-kotlin_home="$root/.cache/kotlin/node_modules/kotlin-compiler"
+source scripts/lib/build.sh
+out="$CARGO_TARGET_DIR/uniffi"
 started=$(date +%s)
 phase_start=$started
 phase() { # prints how long the previous phase took
@@ -27,24 +25,7 @@ failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
 echo "--- tools"
-need_apt=()
-[ -f /usr/share/java/jna.jar ] || need_apt+=(libjna-java)
-command -v java >/dev/null || need_apt+=(default-jre-headless)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
-installed=$(node -p "require('$kotlin_home/package.json').version" 2>/dev/null || true)
-if [ "$installed" != "$KOTLIN_VERSION" ]; then
-  npm install --prefix "$root/.cache/kotlin" --no-save --no-audit --no-fund --loglevel=error \
-    "kotlin-compiler@$KOTLIN_VERSION"
-fi
-kotlinc="$kotlin_home/bin/kotlinc"
-coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
-stdlib="$kotlin_home/lib/kotlin-stdlib.jar"
-jna=/usr/share/java/jna.jar
-for f in "$kotlinc" "$coroutines" "$stdlib" "$jna"; do
-  [ -e "$f" ] || { echo "missing $f" >&2; exit 1; }
-done
+ensure_kotlin
 phase
 
 echo "--- cargo test -p authjwt-uniffi (the foreign-trait bridge driven from Rust)"
@@ -60,16 +41,8 @@ count "$rust_passed" "$rust_failed"
 rm -f "$log"
 phase
 
-echo "--- cargo build -p authjwt-uniffi (cdylib + uniffi-bindgen)"
-cargo build -p authjwt-uniffi
-lib="$target_dir/debug/libauthjwt_uniffi.so"
-bindgen="$target_dir/debug/uniffi-bindgen"
-phase
-
-echo "--- generate Kotlin and Swift bindings (library mode)"
-rm -rf "$out/kotlin" "$out/swift"
-"$bindgen" generate --library "$lib" --language kotlin --no-format --out-dir "$out/kotlin"
-"$bindgen" generate --library "$lib" --language swift --no-format --out-dir "$out/swift"
+echo "--- build the library and generate Kotlin and Swift bindings (library mode)"
+build_uniffi_bindings
 phase
 
 echo "--- Swift bindings: generated and complete (compiling them needs a Swift toolchain)"
@@ -102,23 +75,13 @@ swift_check "verifyJwt(token:keySet:options:)" "$swift" "public func verifyJwt\(
 phase
 
 echo "--- kotlinc: generated bindings + tests/kotlin + examples/kotlin"
-sources=("$out/kotlin/dev/authjwt/authjwt_uniffi.kt" tests/kotlin/*.kt examples/kotlin/*.kt)
-# The jar is reused while the sources and the compiler are unchanged (kotlinc takes ~20 s).
-key=$( (echo "$KOTLIN_VERSION"; cat "${sources[@]}") | sha256sum | cut -c1-16)
-jar="$out/kotlin-tests-$key.jar"
-if [ -f "$jar" ]; then
-  echo "unchanged sources: reusing $(basename "$jar")"
-else
-  rm -f "$out"/kotlin-tests-*.jar
-  "$kotlinc" -nowarn "${sources[@]}" -cp "$coroutines:$jna" -d "$jar.tmp.jar"
-  mv "$jar.tmp.jar" "$jar"
-fi
+jar=$(compile_kotlin kotlin-tests tests/kotlin/*.kt examples/kotlin/*.kt)
 phase
 
 echo "--- Kotlin tests (JVM + JNA, the example run in its own JVM)"
 log=$(mktemp)
 set +e
-java -Djna.library.path="$target_dir/debug" -cp "$jar:$coroutines:$jna:$stdlib" \
+java -Djna.library.path="$CARGO_TARGET_DIR/debug" -cp "$(kotlin_classpath "$jar")" \
   dev.authjwt.tests.AuthJwtTestsKt 2>&1 | tee "$log"
 kotlin_status=${PIPESTATUS[0]}
 set -e
