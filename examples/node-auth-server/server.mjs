@@ -2,7 +2,7 @@
 // /api/auth/token through createJwtHandler, and an API route that verifies Bearer tokens
 // against the published JWKS with createRemoteJwks (as a separate service would).
 import { createServer } from 'node:http'
-import { randomUUID } from 'node:crypto'
+import { randomUUID, timingSafeEqual } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import {
   Issuer, createJwtHandler, createRemoteJwks, jwtVerify, extractBearerToken, setAuthJwtHeader, AuthJwtError,
@@ -15,6 +15,8 @@ export async function startServer({
   keysFile = fileURLToPath(new URL('./data/jwks.json', import.meta.url)),
   secret = process.env.AUTH_SECRET ?? 'dev-only-secret-change-me-0123456789',
   alg = process.env.ALG ?? 'EdDSA',
+  // Operator endpoints (/api/admin/*) exist only when a token is configured.
+  adminToken = process.env.ADMIN_TOKEN,
 } = {}) {
   const sessions = new Map() // session id -> { user, session }
   // Set once the server listens: `iss`/`aud` and the JWKS URL need the bound port.
@@ -41,6 +43,21 @@ export async function startServer({
       // Like Better Auth's jwt plugin on /get-session: the token rides along in `set-auth-jwt`.
       setAuthJwtHeader(headers, await issuer.signSession({ user, session }))
       return Response.json({ user }, { headers })
+    }
+    if (pathname.startsWith('/api/admin/') && adminToken) {
+      if (!sameSecret(request.headers.get('x-admin-token') ?? '', adminToken)) {
+        return Response.json({ error: 'forbidden' }, { status: 403 })
+      }
+      if (request.method === 'POST' && pathname === '/api/admin/rotate') {
+        // A new signing key now; the previous one stays in the JWKS for the grace period.
+        const row = await issuer.rotate()
+        return Response.json({ kid: row.id, alg: row.alg })
+      }
+      if (request.method === 'POST' && pathname === '/api/admin/token') {
+        // A token for any subject with a chosen lifetime (negative spans make expired tokens).
+        const { sub, expirationTime } = await request.json()
+        return Response.json({ token: await issuer.sign({ sub }, { expirationTime }) })
+      }
     }
     if (pathname === '/api/me') {
       const token = extractBearerToken(request.headers)
@@ -78,6 +95,12 @@ export async function startServer({
   handler = createJwtHandler({ issuer, getSession, basePath: '/api/auth', jwksPath: '/jwks' })
   remoteKeys = createRemoteJwks(new URL('/api/auth/jwks', origin), { cooldownDuration: 30_000 })
   return { url: origin, close: () => new Promise((r) => server.close(r)), issuer }
+}
+
+function sameSecret(given, expected) {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 // The node:http <-> Fetch API adapter (Next.js and Hono hand the handler a Request directly).

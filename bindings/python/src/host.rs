@@ -1,0 +1,362 @@
+//! Host callbacks bridged once: the Python key store (sync or `async def`), Better Auth's
+//! `define_payload`/`get_subject` hooks, the event callback and an injected clock.
+//!
+//! A callback's exception is kept whole inside the core's `StoreError` so that `errors.rs` can
+//! hand the very same object back as the `__cause__`.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use authjwt_core::clock::Clock;
+use authjwt_core::events::{Event, EventSink};
+use authjwt_core::issuer::{ExternalSigner, SessionHooks};
+use authjwt_core::store::{JwkRow, KeyStore};
+use authjwt_core::StoreError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use pyo3_async_runtimes::TaskLocals;
+use serde_json::{Map, Value};
+
+use crate::convert;
+use crate::rows::{row_from_py, PyJwkRow};
+
+/// The asyncio loop (and context) of the latest `AsyncIssuer` call, for callbacks that run on a
+/// tokio task the call did not scope (e.g. a shared single-flight key creation).
+pub struct LoopLocals {
+    latest: Mutex<Option<TaskLocals>>,
+    allow_async: bool,
+}
+
+impl LoopLocals {
+    /// For the sync `Issuer`: an awaitable from a callback is an error (awaiting it on a loop the
+    /// caller is blocking would deadlock).
+    pub fn sync() -> Arc<Self> {
+        Arc::new(LoopLocals {
+            latest: Mutex::new(None),
+            allow_async: false,
+        })
+    }
+
+    /// For `AsyncIssuer`: awaitables are awaited on the caller's loop.
+    pub fn asynchronous() -> Arc<Self> {
+        Arc::new(LoopLocals {
+            latest: Mutex::new(None),
+            allow_async: true,
+        })
+    }
+
+    /// Remembers the calling task's loop; called on the event loop thread by each async method.
+    pub fn remember(&self, py: Python<'_>) -> PyResult<()> {
+        let locals = pyo3_async_runtimes::tokio::get_current_locals(py)?;
+        *self
+            .latest
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(locals);
+        Ok(())
+    }
+
+    fn current(&self, py: Python<'_>) -> Option<TaskLocals> {
+        if !self.allow_async {
+            return None;
+        }
+        pyo3_async_runtimes::tokio::get_current_locals(py)
+            .ok()
+            .or_else(|| {
+                self.latest
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone()
+            })
+    }
+}
+
+enum Pending<F> {
+    Ready(Py<PyAny>),
+    Awaiting(F),
+}
+
+/// Calls `target(*args)` (or `target.method(*args)`) on a blocking-pool thread, so that a sync
+/// callback that hangs is still bounded by `store_timeout` (the caller stops waiting; the thread
+/// finishes on its own). An awaitable result is awaited on the caller's event loop. Any Python
+/// exception becomes a `StoreError` of `operation` with the exception kept as its source.
+async fn call_host(
+    target: &Py<PyAny>,
+    method: Option<&'static str>,
+    operation: &'static str,
+    args: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyTuple>> + Send + 'static,
+    locals: &LoopLocals,
+) -> Result<Py<PyAny>, StoreError> {
+    // The task-local loop is only visible on this (tokio task) thread: read it before hopping.
+    let (target, task_locals) = Python::attach(|py| (target.clone_ref(py), locals.current(py)));
+    let call = tokio::task::spawn_blocking(move || {
+        Python::attach(|py| -> PyResult<_> {
+            let target = target.bind(py);
+            let args = args(py)?;
+            let result = match method {
+                Some(name) => target.call_method1(name, args)?,
+                None => target.call1(args)?,
+            };
+            if !result.hasattr("__await__")? {
+                return Ok(Pending::Ready(result.unbind()));
+            }
+            let Some(locals) = task_locals else {
+                if result.hasattr("close")? {
+                    // Avoid "coroutine was never awaited" noise; the error below says what to do.
+                    let _ = result.call_method0("close");
+                }
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "{operation} returned an awaitable: async callbacks need AsyncIssuer \
+                     (Issuer takes sync callables)"
+                )));
+            };
+            Ok(Pending::Awaiting(
+                pyo3_async_runtimes::into_future_with_locals(&locals, result)?,
+            ))
+        })
+    });
+    let pending = call
+        .await
+        .map_err(|_| StoreError::new(operation, "the callback's thread panicked"))?
+        .map_err(|e| StoreError::with_source(operation, e))?;
+    match pending {
+        Pending::Ready(value) => Ok(value),
+        Pending::Awaiting(fut) => fut.await.map_err(|e| StoreError::with_source(operation, e)),
+    }
+}
+
+/// A Python object with `get_jwks()` and `create_jwk(row)`, sync or `async def`.
+pub struct PyKeyStore {
+    store: Py<PyAny>,
+    locals: Arc<LoopLocals>,
+}
+
+impl PyKeyStore {
+    /// Wraps `store`; async results are awaited on the loop recorded in `locals`.
+    pub fn new(store: Py<PyAny>, locals: Arc<LoopLocals>) -> Self {
+        PyKeyStore { store, locals }
+    }
+}
+
+fn convert_failure(operation: &'static str) -> impl Fn(PyErr) -> StoreError {
+    move |e| StoreError::with_source(operation, e)
+}
+
+#[async_trait]
+impl KeyStore for PyKeyStore {
+    async fn get_jwks(&self) -> Result<Vec<JwkRow>, StoreError> {
+        let out = call_host(
+            &self.store,
+            Some("get_jwks"),
+            "get_jwks",
+            |py| Ok(PyTuple::empty(py)),
+            &self.locals,
+        )
+        .await?;
+        Python::attach(|py| -> PyResult<Vec<JwkRow>> {
+            let out = out.bind(py);
+            if !out.is_instance_of::<PyList>() && !out.is_instance_of::<PyTuple>() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "get_jwks() must return a list of JwkRow",
+                ));
+            }
+            out.try_iter()?.map(|item| row_from_py(&item?)).collect()
+        })
+        .map_err(convert_failure("get_jwks"))
+    }
+
+    async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, StoreError> {
+        let out = call_host(
+            &self.store,
+            Some("create_jwk"),
+            "create_jwk",
+            move |py| PyTuple::new(py, [Bound::new(py, PyJwkRow::from(row))?]),
+            &self.locals,
+        )
+        .await?;
+        Python::attach(|py| row_from_py(out.bind(py))).map_err(convert_failure("create_jwk"))
+    }
+}
+
+/// `define_payload(user, session)` and `get_subject(user, session)` callables (sync or async).
+pub struct PyHooks {
+    /// Returns a dict (the payload) or None (the default: the user object).
+    pub define_payload: Option<Py<PyAny>>,
+    /// Returns the subject string or None (the default: `user["id"]`).
+    pub get_subject: Option<Py<PyAny>>,
+    /// The loop async hooks are awaited on.
+    pub locals: Arc<LoopLocals>,
+}
+
+fn user_session_args<'py>(
+    py: Python<'py>,
+    user: &Value,
+    session: &Value,
+) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(
+        py,
+        [
+            convert::value_to_py(py, user)?,
+            convert::value_to_py(py, session)?,
+        ],
+    )
+}
+
+#[async_trait]
+impl SessionHooks for PyHooks {
+    async fn define_payload(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> Result<Option<Map<String, Value>>, StoreError> {
+        let Some(hook) = &self.define_payload else {
+            return Ok(None);
+        };
+        let (user, session) = (user.clone(), session.clone());
+        let out = call_host(
+            hook,
+            None,
+            "define_payload",
+            move |py| user_session_args(py, &user, &session),
+            &self.locals,
+        )
+        .await?;
+        Python::attach(|py| {
+            let out = out.bind(py);
+            if out.is_none() {
+                return Ok(None);
+            }
+            convert::to_json_map(out, "define_payload's result").map(Some)
+        })
+        .map_err(convert_failure("define_payload"))
+    }
+
+    async fn get_subject(
+        &self,
+        user: &Value,
+        session: &Value,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(hook) = &self.get_subject else {
+            return Ok(None);
+        };
+        let (user, session) = (user.clone(), session.clone());
+        let out = call_host(
+            hook,
+            None,
+            "get_subject",
+            move |py| user_session_args(py, &user, &session),
+            &self.locals,
+        )
+        .await?;
+        Python::attach(|py| out.bind(py).extract::<Option<String>>())
+            .map_err(convert_failure("get_subject"))
+    }
+}
+
+/// A KMS-style signer: `sign(signing_input: bytes) -> bytes` (sync, or async under
+/// `AsyncIssuer`), as Better Auth's `jwt.sign` with `jwks.remoteUrl`.
+pub struct PySigner {
+    /// The callable.
+    pub sign: Py<PyAny>,
+    /// The loop async signers are awaited on.
+    pub locals: Arc<LoopLocals>,
+}
+
+#[async_trait]
+impl ExternalSigner for PySigner {
+    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        let out = call_host(
+            &self.sign,
+            None,
+            "sign",
+            move |py| PyTuple::new(py, [PyBytes::new(py, &signing_input)]),
+            &self.locals,
+        )
+        .await?;
+        Python::attach(|py| out.bind(py).extract::<Vec<u8>>()).map_err(convert_failure("sign"))
+    }
+}
+
+/// Forwards events to a Python callable as dicts (`{"type": "key.created", "kid": ..., ...}`).
+/// A callback that raises is reported through `sys.unraisablehook`, never into the operation.
+pub struct PyEvents(pub Py<PyAny>);
+
+impl EventSink for PyEvents {
+    fn on_event(&self, event: &Event) {
+        Python::attach(|py| {
+            let dict = PyDict::new(py);
+            let filled = fill_event(&dict, event).and_then(|()| self.0.bind(py).call1((dict,)));
+            if let Err(e) = filled {
+                e.write_unraisable(py, Some(self.0.bind(py)));
+            }
+        });
+    }
+}
+
+fn fill_event(dict: &Bound<'_, PyDict>, event: &Event) -> PyResult<()> {
+    match event {
+        Event::KeyCreated { kid, alg } => {
+            dict.set_item("type", "key.created")?;
+            dict.set_item("kid", kid)?;
+            dict.set_item("alg", *alg)?;
+        }
+        Event::KeyRotated { kid, alg } => {
+            dict.set_item("type", "key.rotated")?;
+            dict.set_item("kid", kid)?;
+            dict.set_item("alg", *alg)?;
+        }
+        Event::TokenIssued { kid, alg } => {
+            dict.set_item("type", "token.issued")?;
+            dict.set_item("kid", kid)?;
+            dict.set_item("alg", *alg)?;
+        }
+        Event::TokenVerified { kid, alg } => {
+            dict.set_item("type", "token.verified")?;
+            dict.set_item("kid", kid.as_deref())?;
+            dict.set_item("alg", *alg)?;
+        }
+        Event::TokenRejected { code } => {
+            dict.set_item("type", "token.rejected")?;
+            dict.set_item("code", *code)?;
+        }
+        Event::JwksFetched { url, keys } => {
+            dict.set_item("type", "jwks.fetched")?;
+            dict.set_item("url", url)?;
+            dict.set_item("keys", *keys)?;
+        }
+        Event::JwksFetchFailed { url, code } => {
+            dict.set_item("type", "jwks.fetch_failed")?;
+            dict.set_item("url", url)?;
+            dict.set_item("code", *code)?;
+        }
+        _ => dict.set_item("type", "other")?,
+    }
+    Ok(())
+}
+
+/// A clock that asks a Python callable for the time (seconds since the epoch as a number, or an
+/// aware datetime). Meant for tests; [`crate::clock::PyManualClock`] avoids the GIL round trip.
+pub struct PyClock(pub Py<PyAny>);
+
+impl std::fmt::Debug for PyClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PyClock")
+    }
+}
+
+impl Clock for PyClock {
+    fn now_ms(&self) -> i64 {
+        Python::attach(|py| -> PyResult<i64> {
+            let now = self.0.bind(py).call0()?;
+            if convert::is_datetime(&now)? {
+                return convert::datetime_to_ms(&now, "clock()");
+            }
+            let secs: f64 = now.extract()?;
+            Ok((secs * 1000.0).floor() as i64)
+        })
+        .unwrap_or_else(|e| {
+            // A broken test clock must not take the process down; fall back to real time.
+            Python::attach(|py| e.write_unraisable(py, None));
+            authjwt_core::clock::SystemClock.now_ms()
+        })
+    }
+}

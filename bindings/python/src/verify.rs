@@ -1,0 +1,308 @@
+//! Verification: `KeySet`, `verify_jwt`, `RemoteKeySet` (sync) and `AsyncRemoteKeySet`, plus the
+//! unverified `decode_jwt` / `decode_header` and `extract_bearer_token`.
+
+use std::time::Duration;
+
+use authjwt_core::jwks::KeySet;
+use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
+use authjwt_core::verify::{verify_jwt, VerifiedJwt};
+use authjwt_core::{jws, Error};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use serde_json::Value;
+
+use crate::convert;
+use crate::errors::{detached, to_py_err};
+use crate::events_sink;
+use crate::options;
+use crate::runtime::{block_on, runtime};
+
+/// A verified token: `payload` (the claims) and `header` (the protected header), both dicts.
+#[pyclass(name = "VerifiedJwt", module = "authjwt", frozen)]
+pub struct PyVerifiedJwt {
+    /// The claims.
+    #[pyo3(get)]
+    payload: Py<PyDict>,
+    /// The protected header.
+    #[pyo3(get)]
+    header: Py<PyDict>,
+}
+
+impl PyVerifiedJwt {
+    /// Converts the core's result.
+    pub fn new(py: Python<'_>, v: VerifiedJwt) -> PyResult<Self> {
+        Ok(PyVerifiedJwt {
+            payload: convert::map_to_py(py, &v.payload)?.unbind(),
+            header: convert::map_to_py(py, &v.protected_header)?.unbind(),
+        })
+    }
+}
+
+#[pymethods]
+impl PyVerifiedJwt {
+    /// jose's name for `header`.
+    #[getter]
+    fn protected_header(&self, py: Python<'_>) -> Py<PyDict> {
+        self.header.clone_ref(py)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // Claim values stay out of the repr (logs); the header has none.
+        Ok(format!(
+            "VerifiedJwt(header={}, payload=<{} claims>)",
+            self.header.bind(py).repr()?,
+            self.payload.bind(py).len()
+        ))
+    }
+}
+
+/// A validated local key set (a JWKS document), parsed once.
+#[pyclass(name = "KeySet", module = "authjwt", frozen)]
+pub struct PyKeySet {
+    inner: KeySet,
+}
+
+#[pymethods]
+impl PyKeySet {
+    /// Parses a JWKS (`{"keys": [...]}`) given as a dict or JSON text; unsafe or malformed sets
+    /// raise `JWKSInvalid`.
+    #[staticmethod]
+    fn from_jwks(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let json = match jwks.cast::<PyString>() {
+            Ok(s) => s.to_cow()?.into_owned(),
+            Err(_) if jwks.is_instance_of::<PyDict>() => convert::to_json_text(jwks)?,
+            Err(_) => return Err(PyTypeError::new_err("jwks must be a dict or JSON str")),
+        };
+        detached(py, move || KeySet::from_json(&json)).map(|inner| PyKeySet { inner })
+    }
+
+    /// The key ids in the set.
+    #[getter]
+    fn kids(&self) -> Vec<String> {
+        self.inner.kids().map(str::to_owned).collect()
+    }
+
+    /// The algorithms of the keys (the default allowlist of `verify_jwt`).
+    #[getter]
+    fn algorithms(&self) -> Vec<&'static str> {
+        self.inner
+            .algorithms()
+            .into_iter()
+            .map(|a| a.name())
+            .collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("KeySet(kids={:?})", self.kids())
+    }
+}
+
+/// Verifies a compact JWT against a `KeySet` (or a sync `RemoteKeySet`) under the strict policy.
+#[pyfunction]
+#[pyo3(name = "verify_jwt", signature = (token, key_set, **options))]
+pub fn py_verify_jwt(
+    py: Python<'_>,
+    token: &Bound<'_, PyString>,
+    key_set: &Bound<'_, PyAny>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyVerifiedJwt> {
+    let opts = options::verify_options_from(options)?;
+    let token = token.to_cow()?;
+    let verified = if let Ok(keys) = key_set.cast::<PyKeySet>() {
+        let keys = &keys.get().inner;
+        detached(py, || verify_jwt(&token, keys, &opts))?
+    } else if let Ok(remote) = key_set.cast::<PyRemoteKeySet>() {
+        let remote = &remote.get().inner;
+        detached(py, || block_on(remote.verify(&token, &opts)))?
+    } else if key_set.is_instance_of::<PyAsyncRemoteKeySet>() {
+        return Err(PyTypeError::new_err(
+            "AsyncRemoteKeySet is awaited: use `await key_set.verify(token, ...)`",
+        ));
+    } else {
+        return Err(PyTypeError::new_err(
+            "key_set must be a KeySet or a RemoteKeySet",
+        ));
+    };
+    PyVerifiedJwt::new(py, verified)
+}
+
+fn remote_options(
+    cache_max_age: Option<&Bound<'_, PyAny>>,
+    cooldown: Option<&Bound<'_, PyAny>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<RemoteJwksOptions> {
+    let seconds = |v: Option<&Bound<'_, PyAny>>, what: &str, default: Duration| match v {
+        Some(v) if !v.is_none() => options::duration_from(v, what),
+        _ => Ok(default),
+    };
+    let d = RemoteJwksOptions::default();
+    Ok(RemoteJwksOptions {
+        cache_max_age: seconds(cache_max_age, "cache_max_age", d.cache_max_age)?,
+        cooldown_duration: seconds(cooldown, "cooldown", d.cooldown_duration)?,
+        timeout_duration: seconds(timeout, "timeout", d.timeout_duration)?,
+        ..d
+    })
+}
+
+fn new_remote(
+    url: &str,
+    cache_max_age: Option<&Bound<'_, PyAny>>,
+    cooldown: Option<&Bound<'_, PyAny>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+    on_event: Option<Bound<'_, PyAny>>,
+) -> PyResult<RemoteJwks> {
+    let opts = remote_options(cache_max_age, cooldown, timeout)?;
+    let _ctx = runtime().enter();
+    RemoteJwks::new_with_events(url, opts, events_sink(on_event)).map_err(to_py_err)
+}
+
+/// A JWKS fetched from `url` and cached (sync API): refetched after `cache_max_age` seconds, at
+/// most once per `cooldown` seconds for unknown kids, each fetch bounded by `timeout` seconds.
+#[pyclass(name = "RemoteKeySet", module = "authjwt", frozen)]
+pub struct PyRemoteKeySet {
+    inner: RemoteJwks,
+}
+
+#[pymethods]
+impl PyRemoteKeySet {
+    #[new]
+    #[pyo3(signature = (url, *, cache_max_age=None, cooldown=None, timeout=None, on_event=None))]
+    fn new(
+        url: &str,
+        cache_max_age: Option<&Bound<'_, PyAny>>,
+        cooldown: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        on_event: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        new_remote(url, cache_max_age, cooldown, timeout, on_event).map(|inner| Self { inner })
+    }
+
+    /// Verifies `token` with the cached keys (fetching as needed); same options as `verify_jwt`.
+    #[pyo3(signature = (token, **options))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        token: &Bound<'_, PyString>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyVerifiedJwt> {
+        let opts = options::verify_options_from(options)?;
+        let token = token.to_cow()?;
+        let remote = &self.inner;
+        let verified = detached(py, || block_on(remote.verify(&token, &opts)))?;
+        PyVerifiedJwt::new(py, verified)
+    }
+
+    /// Fetches the set now (cache refresh), returning the number of keys.
+    fn reload(&self, py: Python<'_>) -> PyResult<usize> {
+        let remote = &self.inner;
+        detached(py, || block_on(async { Ok(remote.reload().await?.len()) }))
+    }
+
+    #[getter]
+    fn url(&self) -> &str {
+        self.inner.url()
+    }
+}
+
+/// [`PyRemoteKeySet`] for asyncio: `await key_set.verify(token, ...)`; fetches never block the
+/// event loop.
+#[pyclass(name = "AsyncRemoteKeySet", module = "authjwt", frozen)]
+pub struct PyAsyncRemoteKeySet {
+    inner: RemoteJwks,
+}
+
+#[pymethods]
+impl PyAsyncRemoteKeySet {
+    #[new]
+    #[pyo3(signature = (url, *, cache_max_age=None, cooldown=None, timeout=None, on_event=None))]
+    fn new(
+        url: &str,
+        cache_max_age: Option<&Bound<'_, PyAny>>,
+        cooldown: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        on_event: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        new_remote(url, cache_max_age, cooldown, timeout, on_event).map(|inner| Self { inner })
+    }
+
+    /// Awaitable verification; same options as `verify_jwt`.
+    #[pyo3(signature = (token, **options))]
+    fn verify<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyString>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let opts = options::verify_options_from(options)?;
+        let token = token.to_cow()?.into_owned();
+        let remote = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let verified = remote.verify(&token, &opts).await.map_err(to_py_err)?;
+            Python::attach(|py| PyVerifiedJwt::new(py, verified))
+        })
+    }
+
+    /// Awaitable fetch of the set now, returning the number of keys.
+    fn reload<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let remote = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            Ok(remote.reload().await.map_err(to_py_err)?.len())
+        })
+    }
+
+    #[getter]
+    fn url(&self) -> &str {
+        self.inner.url()
+    }
+}
+
+/// MOVE-TO-CORE: an unverified decode of a JWT (header, claims) for the Node binding too.
+fn decode_unverified(token: &str) -> Result<(serde_json::Map<String, Value>, Value), Error> {
+    let decoded = jws::decode_compact(token, jws::DEFAULT_MAX_TOKEN_SIZE)?;
+    let payload: Value = serde_json::from_slice(&decoded.payload)
+        .map_err(|_| Error::JwtInvalid("the payload is not JSON".to_owned()))?;
+    if !payload.is_object() {
+        return Err(Error::JwtInvalid(
+            "the payload is not a JSON object".to_owned(),
+        ));
+    }
+    Ok((decoded.header, payload))
+}
+
+/// The claims of a token WITHOUT verifying its signature or claims: never trust the result for
+/// access decisions; use `verify_jwt`.
+#[pyfunction]
+pub fn decode_jwt<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyAny>> {
+    let (_, payload) = decode_unverified(token).map_err(to_py_err)?;
+    convert::value_to_py(py, &payload)
+}
+
+/// The protected header of a token WITHOUT verifying it (e.g. to read `kid`).
+#[pyfunction]
+pub fn decode_header<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
+    let decoded = jws::decode_compact(token, jws::DEFAULT_MAX_TOKEN_SIZE).map_err(to_py_err)?;
+    convert::map_to_py(py, &decoded.header)
+}
+
+/// MOVE-TO-CORE. The token of an `Authorization: Bearer <token>` header value (RFC 6750 §2.1;
+/// scheme case-insensitive), or None when the header is absent or not a Bearer credential.
+#[pyfunction]
+#[pyo3(signature = (authorization))]
+pub fn extract_bearer_token(authorization: Option<&str>) -> Option<String> {
+    let value = authorization?.trim();
+    let (scheme, rest) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = rest.trim_start_matches(' ');
+    let valid = !token.is_empty()
+        && token.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+        });
+    valid.then(|| token.to_owned())
+}

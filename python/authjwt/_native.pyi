@@ -1,0 +1,368 @@
+# Type stubs of the compiled module authjwt._native, kept by hand and checked by
+# `mypy --strict` on tests/typed_sample.py (the generated stubs are incomplete).
+
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union, final
+
+from ._types import AsyncKeyStore, EventCallback, ExternalSigner, KeyStore
+
+__all__ = [
+    "AsyncIssuer",
+    "AsyncRemoteKeySet",
+    "Issuer",
+    "JwkRow",
+    "KeySet",
+    "ManualClock",
+    "MemoryStore",
+    "RemoteKeySet",
+    "VerifiedJwt",
+    "__version__",
+    "_bench_core_sign",
+    "decode_header",
+    "decode_jwt",
+    "extract_bearer_token",
+    "verify_jwt",
+]
+
+__version__: str
+
+_Seconds = Union[int, float, timedelta]
+#: A span string ("15m", "2 hours", "1d"), a NumericDate (absolute), an aware datetime, or a timedelta.
+_ExpirationTime = Union[str, int, float, datetime, timedelta]
+#: One secret, several (newest first), or Better Auth's versioned secrets {version: secret}.
+_Secret = Union[str, Sequence[str], Mapping[str, str]]
+_Audience = Union[str, Sequence[str]]
+_Json = Any
+
+@final
+class JwkRow:
+    """One row of Better Auth's ``jwks`` table.
+
+    Columns: ``id`` = ``id``, ``public_key`` = ``publicKey``, ``private_key`` = ``privateKey``,
+    ``created_at`` = ``createdAt``, ``expires_at`` = ``expiresAt``, ``alg``, ``crv``.
+    Datetimes are aware (UTC when read back).
+    """
+
+    def __new__(
+        cls,
+        *,
+        id: str,
+        public_key: str,
+        private_key: str,
+        created_at: datetime,
+        expires_at: Optional[datetime] = None,
+        alg: Optional[str] = None,
+        crv: Optional[str] = None,
+    ) -> "JwkRow": ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def public_key(self) -> str: ...
+    @property
+    def private_key(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> Optional[datetime]: ...
+    @property
+    def alg(self) -> Optional[str]: ...
+    @property
+    def crv(self) -> Optional[str]: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> JwkRow:
+        """From Better Auth's camelCase columns (or snake_case keys)."""
+    def to_dict(self) -> Dict[str, Any]:
+        """To Better Auth's camelCase columns."""
+    def replace(
+        self,
+        *,
+        id: str = ...,
+        public_key: str = ...,
+        private_key: str = ...,
+        created_at: datetime = ...,
+        expires_at: Optional[datetime] = ...,
+        alg: Optional[str] = ...,
+        crv: Optional[str] = ...,
+    ) -> JwkRow: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class MemoryStore:
+    """Rows in process memory (the default store)."""
+
+    def __new__(cls, rows: Optional[Sequence[Union[JwkRow, Mapping[str, Any]]]] = None) -> "MemoryStore": ...
+    def get_jwks(self) -> List[JwkRow]: ...
+    def create_jwk(self, row: JwkRow) -> JwkRow: ...
+    def __len__(self) -> int: ...
+
+@final
+class ManualClock:
+    """A clock that moves only when told to (tests, simulations)."""
+
+    def __new__(cls, now: Union[datetime, int, float, None] = None) -> "ManualClock": ...
+    def advance(self, seconds: _Seconds) -> None: ...
+    def set(self, now: Union[datetime, int, float]) -> None: ...
+    def now(self) -> datetime: ...
+    def timestamp(self) -> float: ...
+
+_Clock = Union[ManualClock, Callable[[], Union[int, float, datetime]]]
+
+@final
+class VerifiedJwt:
+    """A verified token."""
+
+    @property
+    def payload(self) -> Dict[str, Any]: ...
+    @property
+    def header(self) -> Dict[str, Any]: ...
+    @property
+    def protected_header(self) -> Dict[str, Any]: ...
+
+@final
+class Issuer:
+    """Issues, publishes and verifies tokens with a synchronous store."""
+
+    def __new__(
+        cls,
+        *,
+        store: Optional[Union[KeyStore, MemoryStore]] = None,
+        secret: Optional[_Secret] = None,
+        key_pair_config: Optional[Dict[str, Any]] = None,
+        key_pair_configs: Optional[Sequence[Mapping[str, Any]]] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[_Audience] = None,
+        expiration_time: Optional[_ExpirationTime] = None,
+        rotation_interval: Optional[_Seconds] = None,
+        grace_period: Optional[_Seconds] = None,
+        key_cache_ttl: Optional[_Seconds] = None,
+        disable_private_key_encryption: bool = False,
+        private_key_format: str = "authjwt-v1",
+        store_timeout: Optional[_Seconds] = None,
+        define_payload: Optional[Callable[[Dict[str, Any], Dict[str, Any]], Optional[Dict[str, Any]]]] = None,
+        get_subject: Optional[Callable[[Dict[str, Any], Dict[str, Any]], Optional[str]]] = None,
+        on_event: Optional[EventCallback] = None,
+        clock: Optional[_Clock] = None,
+        external_signer: Optional[ExternalSigner] = None,
+        remote_url: Optional[str] = None,
+    ) -> "Issuer": ...
+    @property
+    def remote_url(self) -> Optional[str]: ...
+    def sign(
+        self,
+        payload: Dict[str, _Json],
+        *,
+        expiration_time: Optional[_ExpirationTime] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[_Audience] = None,
+        subject: Optional[str] = None,
+        typ: Optional[str] = None,
+        signing_key_id: Optional[str] = None,
+        signing_algorithm: Optional[str] = None,
+    ) -> str: ...
+    def sign_session(
+        self,
+        user: Dict[str, _Json],
+        session: Dict[str, _Json],
+        *,
+        expiration_time: Optional[_ExpirationTime] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[_Audience] = None,
+        subject: Optional[str] = None,
+        typ: Optional[str] = None,
+    ) -> str: ...
+    def jwks(self) -> Dict[str, Any]: ...
+    def rotate(self) -> JwkRow: ...
+    def verify(
+        self,
+        token: str,
+        *,
+        issuer: Optional[_Audience] = None,
+        audience: Optional[_Audience] = None,
+        algorithms: Optional[Sequence[str]] = None,
+        leeway: Optional[_Seconds] = None,
+        max_token_age: Optional[Union[_Seconds, str]] = None,
+        required_claims: Optional[Sequence[str]] = None,
+        typ: Optional[str] = None,
+        subject: Optional[str] = None,
+        now: Optional[Union[datetime, int, float]] = None,
+        require_exp: Optional[bool] = None,
+    ) -> VerifiedJwt: ...
+
+@final
+class AsyncIssuer:
+    """:class:`Issuer` for asyncio: ``async def`` store and hooks, awaitable methods."""
+
+    def __new__(
+        cls,
+        *,
+        store: Optional[Union[AsyncKeyStore, KeyStore, MemoryStore]] = None,
+        secret: Optional[_Secret] = None,
+        key_pair_config: Optional[Dict[str, Any]] = None,
+        key_pair_configs: Optional[Sequence[Mapping[str, Any]]] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[_Audience] = None,
+        expiration_time: Optional[_ExpirationTime] = None,
+        rotation_interval: Optional[_Seconds] = None,
+        grace_period: Optional[_Seconds] = None,
+        key_cache_ttl: Optional[_Seconds] = None,
+        disable_private_key_encryption: bool = False,
+        private_key_format: str = "authjwt-v1",
+        store_timeout: Optional[_Seconds] = None,
+        define_payload: Optional[
+            Callable[[Dict[str, Any], Dict[str, Any]], Union[Optional[Dict[str, Any]], Awaitable[Optional[Dict[str, Any]]]]]
+        ] = None,
+        get_subject: Optional[
+            Callable[[Dict[str, Any], Dict[str, Any]], Union[Optional[str], Awaitable[Optional[str]]]]
+        ] = None,
+        on_event: Optional[EventCallback] = None,
+        clock: Optional[_Clock] = None,
+        external_signer: Optional[ExternalSigner] = None,
+        remote_url: Optional[str] = None,
+    ) -> "AsyncIssuer": ...
+    @property
+    def remote_url(self) -> Optional[str]: ...
+    def sign(
+        self,
+        payload: Dict[str, _Json],
+        *,
+        expiration_time: Optional[_ExpirationTime] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[_Audience] = None,
+        subject: Optional[str] = None,
+        typ: Optional[str] = None,
+        signing_key_id: Optional[str] = None,
+        signing_algorithm: Optional[str] = None,
+    ) -> Awaitable[str]: ...
+    def sign_session(
+        self,
+        user: Dict[str, _Json],
+        session: Dict[str, _Json],
+        *,
+        expiration_time: Optional[_ExpirationTime] = None,
+        issuer: Optional[str] = None,
+        audience: Optional[_Audience] = None,
+        subject: Optional[str] = None,
+        typ: Optional[str] = None,
+    ) -> Awaitable[str]: ...
+    def jwks(self) -> Awaitable[Dict[str, Any]]: ...
+    def rotate(self) -> Awaitable[JwkRow]: ...
+    def verify(
+        self,
+        token: str,
+        *,
+        issuer: Optional[_Audience] = None,
+        audience: Optional[_Audience] = None,
+        algorithms: Optional[Sequence[str]] = None,
+        leeway: Optional[_Seconds] = None,
+        max_token_age: Optional[Union[_Seconds, str]] = None,
+        required_claims: Optional[Sequence[str]] = None,
+        typ: Optional[str] = None,
+        subject: Optional[str] = None,
+        now: Optional[Union[datetime, int, float]] = None,
+        require_exp: Optional[bool] = None,
+    ) -> Awaitable[VerifiedJwt]: ...
+
+@final
+class KeySet:
+    """A validated local JWKS."""
+
+    @staticmethod
+    def from_jwks(jwks: Union[Dict[str, Any], str]) -> KeySet: ...
+    @property
+    def kids(self) -> List[str]: ...
+    @property
+    def algorithms(self) -> List[str]: ...
+    def __len__(self) -> int: ...
+
+@final
+class RemoteKeySet:
+    """A JWKS fetched from a URL and cached (sync)."""
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        cache_max_age: Optional[_Seconds] = None,
+        cooldown: Optional[_Seconds] = None,
+        timeout: Optional[_Seconds] = None,
+        on_event: Optional[EventCallback] = None,
+    ) -> "RemoteKeySet": ...
+    @property
+    def url(self) -> str: ...
+    def reload(self) -> int: ...
+    def verify(
+        self,
+        token: str,
+        *,
+        issuer: Optional[_Audience] = None,
+        audience: Optional[_Audience] = None,
+        algorithms: Optional[Sequence[str]] = None,
+        leeway: Optional[_Seconds] = None,
+        max_token_age: Optional[Union[_Seconds, str]] = None,
+        required_claims: Optional[Sequence[str]] = None,
+        typ: Optional[str] = None,
+        subject: Optional[str] = None,
+        now: Optional[Union[datetime, int, float]] = None,
+        require_exp: Optional[bool] = None,
+    ) -> VerifiedJwt: ...
+
+@final
+class AsyncRemoteKeySet:
+    """:class:`RemoteKeySet` for asyncio."""
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        cache_max_age: Optional[_Seconds] = None,
+        cooldown: Optional[_Seconds] = None,
+        timeout: Optional[_Seconds] = None,
+        on_event: Optional[EventCallback] = None,
+    ) -> "AsyncRemoteKeySet": ...
+    @property
+    def url(self) -> str: ...
+    def reload(self) -> Awaitable[int]: ...
+    def verify(
+        self,
+        token: str,
+        *,
+        issuer: Optional[_Audience] = None,
+        audience: Optional[_Audience] = None,
+        algorithms: Optional[Sequence[str]] = None,
+        leeway: Optional[_Seconds] = None,
+        max_token_age: Optional[Union[_Seconds, str]] = None,
+        required_claims: Optional[Sequence[str]] = None,
+        typ: Optional[str] = None,
+        subject: Optional[str] = None,
+        now: Optional[Union[datetime, int, float]] = None,
+        require_exp: Optional[bool] = None,
+    ) -> Awaitable[VerifiedJwt]: ...
+
+def verify_jwt(
+    token: str,
+    key_set: Union[KeySet, RemoteKeySet],
+    *,
+    issuer: Optional[_Audience] = None,
+    audience: Optional[_Audience] = None,
+    algorithms: Optional[Sequence[str]] = None,
+    leeway: Optional[_Seconds] = None,
+    max_token_age: Optional[Union[_Seconds, str]] = None,
+    required_claims: Optional[Sequence[str]] = None,
+    typ: Optional[str] = None,
+    subject: Optional[str] = None,
+    now: Optional[Union[datetime, int, float]] = None,
+    require_exp: Optional[bool] = None,
+) -> VerifiedJwt:
+    """Verifies a compact JWT under the strict policy; raises an AuthJwtError subclass."""
+
+def decode_jwt(token: str) -> Dict[str, Any]:
+    """The claims WITHOUT verification. Never base access decisions on it."""
+
+def decode_header(token: str) -> Dict[str, Any]:
+    """The protected header WITHOUT verification."""
+
+def _bench_core_sign(issuer: Issuer, payload: Dict[str, _Json], iterations: int) -> float:
+    """Benchmark aid: seconds for `iterations` runs of the core's own sign loop (not public API)."""
+
+def extract_bearer_token(authorization: Optional[str]) -> Optional[str]:
+    """The token of an ``Authorization: Bearer <token>`` value, or None."""
