@@ -2,7 +2,7 @@
 issued by the auth server, verified against its JWKS URL with caching.
 
     JWKS_URL=http://127.0.0.1:3000/api/auth/jwks ISSUER=http://127.0.0.1:3000 AUDIENCE=http://127.0.0.1:3000 \
-        python api_server.py [port]
+        [JWKS_COOLDOWN=30] python api_server.py [port]
 
 GET /api/me   -> 200 {"sub": ..., "claims": {...}} or 401 {"error": "ERR_..."}
 GET /health   -> 200 ok
@@ -22,9 +22,13 @@ JWKS_URL = os.environ.get("JWKS_URL", "http://127.0.0.1:3000/api/auth/jwks")
 ISSUER = os.environ.get("ISSUER") or None
 AUDIENCE = os.environ.get("AUDIENCE") or None
 
+# Seconds between two refetches caused by an unknown kid (the demo shortens it to show a rotation
+# at once; 30 s protects the auth server from floods of made-up kids).
+COOLDOWN = float(os.environ.get("JWKS_COOLDOWN", "30"))
+
 # One RemoteKeySet per process: it caches the keys, refetches unknown kids at most once per
 # cooldown, and is safe to share between threads.
-keys = RemoteKeySet(JWKS_URL, cache_max_age=600, cooldown=30, timeout=5)
+keys = RemoteKeySet(JWKS_URL, cache_max_age=600, cooldown=COOLDOWN, timeout=5)
 
 
 class Handler(BaseHTTPRequestHandler):

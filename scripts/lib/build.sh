@@ -96,3 +96,40 @@ compile_kotlin() {
 kotlin_classpath() { # jar
   echo "$1:$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar:$JNA_JAR:$KOTLIN_HOME/lib/kotlin-stdlib.jar"
 }
+
+# python3 with venv support.
+ensure_python() {
+  local need=()
+  command -v python3 >/dev/null || need+=(python3)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+  [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+}
+
+# The abi3 wheel (maturin build --release) in python/dist; prints its path.
+build_python_wheel() {
+  ensure_python
+  local build_venv="$AUTHJWT_ROOT/.cache/python-build"
+  if [ ! -x "$build_venv/bin/maturin" ]; then
+    python3 -m venv "$build_venv"
+    "$build_venv/bin/pip" install -q --disable-pip-version-check \
+      "$(grep '^maturin==' "$AUTHJWT_ROOT/python/requirements-dev.txt")" >&2
+  fi
+  rm -rf "$AUTHJWT_ROOT/python/dist"
+  (cd "$AUTHJWT_ROOT/python" && "$build_venv/bin/maturin" build --release --out dist --quiet >&2)
+  local wheel
+  wheel=$(ls "$AUTHJWT_ROOT"/python/dist/authjwt-*-abi3-*.whl 2>/dev/null | head -n1 || true)
+  if [ -z "$wheel" ]; then
+    echo "no abi3 wheel was built in python/dist" >&2
+    return 1
+  fi
+  echo "$wheel"
+}
+
+# A fresh virtualenv at $1 with the wheel $2 installed, plus `pip install` arguments after them.
+python_venv_with_wheel() { # venv wheel [pip args...]
+  local venv=$1 wheel=$2
+  shift 2
+  python3 -m venv --clear "$venv"
+  [ $# -eq 0 ] || "$venv/bin/pip" install -q --disable-pip-version-check "$@"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$wheel"
+}

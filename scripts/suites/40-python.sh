@@ -6,34 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-need_apt=()
-command -v python3 >/dev/null || need_apt+=(python3)
-python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
-fi
-
-build_venv=.cache/python-build
+source scripts/lib/build.sh
 test_venv=.cache/python-test
-if [ ! -x "$build_venv/bin/maturin" ]; then
-  python3 -m venv "$build_venv"
-  "$build_venv/bin/pip" install -q --disable-pip-version-check "$(grep '^maturin==' python/requirements-dev.txt)"
-fi
 
 echo "--- maturin build --release (abi3 wheel)"
-rm -rf python/dist
-(cd python && "$root/$build_venv/bin/maturin" build --release --out dist --quiet 2>&1 | grep -v '^\s*$' || true)
-wheel=$(ls python/dist/authjwt-*-abi3-*.whl 2>/dev/null | head -n1 || true)
-if [ -z "$wheel" ]; then
-  echo "no abi3 wheel was built in python/dist" >&2
-  exit 1
-fi
+wheel=$(build_python_wheel)
+wheel=${wheel#"$root/"}
 echo "built $wheel"
 
 echo "--- fresh virtualenv with the wheel and the test tools"
-python3 -m venv --clear "$test_venv"
-"$test_venv/bin/pip" install -q --disable-pip-version-check -r python/requirements-dev.txt
-"$test_venv/bin/pip" install -q --disable-pip-version-check "$wheel"
+python_venv_with_wheel "$test_venv" "$wheel" -r python/requirements-dev.txt
 
 echo "--- pytest (against the installed package)"
 set +e

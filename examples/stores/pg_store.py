@@ -1,0 +1,92 @@
+"""A key store on Better Auth's `jwks` table in PostgreSQL, for authjwt's `Issuer` (psycopg 3).
+
+    from authjwt import Issuer
+    from pg_store import PgKeyStore
+    store = PgKeyStore(os.environ["DATABASE_URL"], exactly_one=True)
+    issuer = Issuer(store=store, secret=secret, rotation_interval=30 * 86400)
+
+Copy this file into your project (`pip install "psycopg[binary]"`). The table is in ./schema.sql.
+
+Two ways to create keys when several processes share the table:
+- plain (default): `create_jwk` inserts. Each process creates a key only when it sees no live key
+  (and one at a time), so at most ONE KEY PER PROCESS per rotation window.
+- `exactly_one=True`: `create_jwk` takes a transaction-scoped advisory lock and refuses (raises
+  `KeyExistsError`) when a live key of the same `alg` is already stored. authjwt then reads the
+  table again and signs with that key, so EXACTLY ONE key is created per rotation window across all
+  processes. The price: `issuer.rotate()` is refused while a live key exists (let
+  `rotation_interval` rotate, or rotate through a plain store on the same table).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, List
+
+import psycopg
+from psycopg.rows import dict_row
+
+from authjwt import JwkRow
+
+_COLUMNS = 'id, "publicKey", "privateKey", "createdAt", "expiresAt", alg, crv'
+_INSERT = f"INSERT INTO jwks ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+# One lock for the whole table: key creation is rare, so finer locks would gain nothing.
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('authjwt:jwks', 0))"
+# A row of this alg that signs at the proposed row's creation time (rows without `alg` are not
+# counted: they may be another algorithm's, and counting them could block creation for good).
+_LIVE_KEY = (
+    'SELECT id FROM jwks WHERE alg = %s AND ("expiresAt" IS NULL OR "expiresAt" > %s) LIMIT 1'
+)
+
+
+class KeyExistsError(Exception):
+    """`create_jwk` refused a key because another process stored a live one; authjwt adopts it."""
+
+    def __init__(self, kid: str) -> None:
+        super().__init__(f"a live signing key ({kid}) was created by another process; not creating another")
+        self.kid = kid
+
+
+class PgKeyStore:
+    """Better Auth's storage contract (`get_jwks`, `create_jwk`) over one psycopg connection."""
+
+    def __init__(self, conninfo: str, *, exactly_one: bool = False) -> None:
+        self._conninfo = conninfo
+        self._exactly_one = exactly_one
+        # authjwt may call the store from a worker thread (background key refresh): one
+        # connection, used by one caller at a time, reopened if the server dropped it.
+        self._lock = threading.Lock()
+        self._conn: "psycopg.Connection[Dict[str, Any]] | None" = None
+
+    def get_jwks(self) -> List[Dict[str, Any]]:
+        """Every row, with Better Auth's camelCase columns; `timestamptz` reads as aware datetime."""
+        with self._lock:
+            return self._connection().execute(f"SELECT {_COLUMNS} FROM jwks").fetchall()
+
+    def create_jwk(self, row: JwkRow) -> JwkRow:
+        """Stores `row` as proposed and returns it; with `exactly_one`, may raise KeyExistsError."""
+        values = (row.id, row.public_key, row.private_key, row.created_at, row.expires_at, row.alg, row.crv)
+        with self._lock:
+            conn = self._connection()
+            # The transaction ends (and the advisory lock with it) when the block exits, either way.
+            with conn.transaction():
+                if self._exactly_one:
+                    conn.execute(_LOCK)
+                    # Read after the lock is held: READ COMMITTED gives this statement a snapshot
+                    # that includes the row of whichever process held the lock before us.
+                    live = conn.execute(_LIVE_KEY, (row.alg, row.created_at)).fetchone()
+                    if live is not None:
+                        raise KeyExistsError(live["id"])
+                conn.execute(_INSERT, values)
+        return row
+
+    def close(self) -> None:
+        """Closes the connection."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _connection(self) -> "psycopg.Connection[Dict[str, Any]]":
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self._conn = psycopg.connect(self._conninfo, autocommit=True, row_factory=dict_row)
+        return self._conn
