@@ -146,7 +146,22 @@ fn digits_len(s: &str) -> usize {
 /// Absent is `Ok(None)`; any other JSON type is `ERR_JWT_CLAIM_VALIDATION_FAILED` with reason
 /// `invalid` (never "missing").
 pub fn numeric_date(payload: &Map<String, Value>, claim: &str) -> Result<Option<f64>> {
-    match payload.get(claim) {
+    numeric_date_value(claim, payload.get(claim))
+}
+
+/// Reads an optional string claim; any other JSON type is a claim failure with reason `invalid`.
+pub fn string_claim<'p>(payload: &'p Map<String, Value>, claim: &str) -> Result<Option<&'p str>> {
+    string_value(claim, payload.get(claim))
+}
+
+/// Reads an optional `aud` (a string or an array of strings); other shapes fail with `invalid`.
+pub fn audience_claim(payload: &Map<String, Value>) -> Result<Option<Vec<&str>>> {
+    audience_value(payload.get("aud"))
+}
+
+/// [`numeric_date`] for a claim's value (`None` = absent).
+pub(crate) fn numeric_date_value(claim: &str, value: Option<&Value>) -> Result<Option<f64>> {
+    match value {
         None => Ok(None),
         Some(Value::Number(n)) => match n.as_f64() {
             Some(v) if v.is_finite() => Ok(Some(v)),
@@ -156,18 +171,18 @@ pub fn numeric_date(payload: &Map<String, Value>, claim: &str) -> Result<Option<
     }
 }
 
-/// Reads an optional string claim; any other JSON type is a claim failure with reason `invalid`.
-pub fn string_claim<'p>(payload: &'p Map<String, Value>, claim: &str) -> Result<Option<&'p str>> {
-    match payload.get(claim) {
+/// [`string_claim`] for a claim's value (`None` = absent).
+pub(crate) fn string_value<'p>(claim: &str, value: Option<&'p Value>) -> Result<Option<&'p str>> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(wrong_type(claim, "a string")),
     }
 }
 
-/// Reads an optional `aud` (a string or an array of strings); other shapes fail with `invalid`.
-pub fn audience_claim(payload: &Map<String, Value>) -> Result<Option<Vec<&str>>> {
-    match payload.get("aud") {
+/// [`audience_claim`] for the `aud` value (`None` = absent).
+pub(crate) fn audience_value(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
         Some(Value::Array(items)) => items

@@ -40,9 +40,13 @@ pub enum Error {
     /// Fetching a remote JWKS took longer than its timeout.
     #[error("timed out fetching the JWKS: {0}")]
     JwksTimeout(String),
-    /// The `exp` claim is in the past (beyond the clock tolerance).
-    #[error("\"exp\" claim timestamp check failed: the token has expired")]
-    JwtExpired,
+    /// The token is too old: `exp` is in the past (beyond the clock tolerance), or `iat` is older
+    /// than `maxTokenAge` (jose reports that one as claim `iat`).
+    #[error("\"{claim}\" claim timestamp check failed: {}", expired_detail(claim))]
+    JwtExpired {
+        /// The claim that failed: `exp`, or `iat` for `maxTokenAge`.
+        claim: &'static str,
+    },
     /// A claim is missing, of the wrong JSON type, or fails its check.
     #[error("\"{claim}\" claim {reason}: {message}")]
     ClaimValidationFailed {
@@ -85,7 +89,7 @@ impl Error {
             Error::MultipleMatchingKeys(_) => "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
             Error::JwksInvalid(_) => "ERR_JWKS_INVALID",
             Error::JwksTimeout(_) => "ERR_JWKS_TIMEOUT",
-            Error::JwtExpired => "ERR_JWT_EXPIRED",
+            Error::JwtExpired { .. } => "ERR_JWT_EXPIRED",
             Error::ClaimValidationFailed { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
             Error::KeyDecryptionFailed { .. } => "ERR_KEY_DECRYPTION_FAILED",
             Error::WeakKey(_) => "ERR_WEAK_KEY",
@@ -94,10 +98,11 @@ impl Error {
         }
     }
 
-    /// The claim a claim failure is about (`exp` for [`Error::JwtExpired`]), as jose's `claim`.
+    /// The claim a claim failure is about (`exp` or `iat` for [`Error::JwtExpired`]), as jose's
+    /// `claim`.
     pub fn claim(&self) -> Option<&str> {
         match self {
-            Error::JwtExpired => Some("exp"),
+            Error::JwtExpired { claim } => Some(claim),
             Error::ClaimValidationFailed { claim, .. } => Some(claim),
             _ => None,
         }
@@ -106,7 +111,7 @@ impl Error {
     /// Why a claim failed (`check_failed` for [`Error::JwtExpired`]), as jose's `reason`.
     pub fn reason(&self) -> Option<ClaimReason> {
         match self {
-            Error::JwtExpired => Some(ClaimReason::CheckFailed),
+            Error::JwtExpired { .. } => Some(ClaimReason::CheckFailed),
             Error::ClaimValidationFailed { reason, .. } => Some(*reason),
             _ => None,
         }
@@ -119,6 +124,15 @@ impl Error {
             reason,
             message: message.into(),
         }
+    }
+}
+
+/// The end of [`Error::JwtExpired`]'s message, by claim.
+fn expired_detail(claim: &str) -> &'static str {
+    if claim == "iat" {
+        "the token is older than maxTokenAge"
+    } else {
+        "the token has expired"
     }
 }
 
@@ -237,8 +251,15 @@ mod tests {
 
     #[test]
     fn codes_are_stable_strings() {
-        assert_eq!(Error::JwtExpired.code(), "ERR_JWT_EXPIRED");
-        assert_eq!(Error::JwtExpired.claim(), Some("exp"));
+        let expired = Error::JwtExpired { claim: "exp" };
+        assert_eq!(expired.code(), "ERR_JWT_EXPIRED");
+        assert_eq!(expired.claim(), Some("exp"));
+        let too_old = Error::JwtExpired { claim: "iat" };
+        assert_eq!(too_old.claim(), Some("iat"));
+        assert_eq!(
+            too_old.to_string(),
+            "\"iat\" claim timestamp check failed: the token is older than maxTokenAge"
+        );
         let e = Error::claim_failed("aud", ClaimReason::CheckFailed, "unexpected audience");
         assert_eq!(e.code(), "ERR_JWT_CLAIM_VALIDATION_FAILED");
         assert_eq!(e.reason().map(ClaimReason::as_str), Some("check_failed"));

@@ -75,6 +75,44 @@ impl Event {
     }
 }
 
+impl Event {
+    /// The event as a JSON object: `{"type": "key.created", "kid": ..., "alg": ...}`, with the
+    /// fields of its variant (`kid`/`alg`, `code`, `url`/`keys`); hosts hand it to their
+    /// callbacks as is. Like the event, it carries no tokens, claims or key material.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        let mut o = serde_json::Map::new();
+        o.insert("type".to_owned(), Value::from(self.name()));
+        match self {
+            Event::KeyCreated { kid, alg }
+            | Event::KeyRotated { kid, alg }
+            | Event::TokenIssued { kid, alg } => {
+                o.insert("kid".to_owned(), Value::from(kid.as_str()));
+                o.insert("alg".to_owned(), Value::from(*alg));
+            }
+            Event::TokenVerified { kid, alg } => {
+                o.insert(
+                    "kid".to_owned(),
+                    kid.as_deref().map_or(Value::Null, Value::from),
+                );
+                o.insert("alg".to_owned(), Value::from(*alg));
+            }
+            Event::TokenRejected { code } => {
+                o.insert("code".to_owned(), Value::from(*code));
+            }
+            Event::JwksFetched { url, keys } => {
+                o.insert("url".to_owned(), Value::from(url.as_str()));
+                o.insert("keys".to_owned(), Value::from(*keys));
+            }
+            Event::JwksFetchFailed { url, code } => {
+                o.insert("url".to_owned(), Value::from(url.as_str()));
+                o.insert("code".to_owned(), Value::from(*code));
+            }
+        }
+        Value::Object(o)
+    }
+}
+
 /// Receives events; implemented by hosts that want them (a binding forwards to a host callback).
 pub trait EventSink: Send + Sync {
     /// Called synchronously when the event happens; keep it cheap.
@@ -157,6 +195,30 @@ mod tests {
                 v.push(event.clone());
             }
         }
+    }
+
+    #[test]
+    fn to_json_has_the_type_and_the_variant_fields() {
+        let verified = Event::TokenVerified {
+            kid: None,
+            alg: "ES256",
+        };
+        assert_eq!(
+            verified.to_json().to_string(),
+            r#"{"type":"token.verified","kid":null,"alg":"ES256"}"#
+        );
+        let fetched = Event::JwksFetched {
+            url: "https://a/jwks".into(),
+            keys: 2,
+        };
+        assert_eq!(
+            fetched.to_json().to_string(),
+            r#"{"type":"jwks.fetched","url":"https://a/jwks","keys":2}"#
+        );
+        let rejected = Event::TokenRejected {
+            code: "ERR_JWT_EXPIRED",
+        };
+        assert_eq!(rejected.to_json()["code"], "ERR_JWT_EXPIRED");
     }
 
     #[test]

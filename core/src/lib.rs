@@ -8,7 +8,8 @@
 //! Modules follow the data: [`alg`] and [`jwk`] describe keys, [`crypto`] is the only seam to the
 //! primitives, [`seal`] protects private keys, [`jws`] and [`claims`] encode tokens, [`verify`]
 //! applies the policy, [`jwks`] builds and parses key sets, [`store`] and [`issuer`] run the key
-//! lifecycle, and [`remote`] fetches a remote key set.
+//! lifecycle, and [`remote`] fetches a remote key set. [`config`] turns host option values into
+//! core types and [`http`] reads `Authorization` headers, so every binding follows one rule.
 
 #[cfg(not(any(feature = "aws-lc", feature = "rust-crypto")))]
 compile_error!("authjwt-core needs a crypto backend: enable feature `aws-lc` or `rust-crypto`");
@@ -16,9 +17,11 @@ compile_error!("authjwt-core needs a crypto backend: enable feature `aws-lc` or 
 pub mod alg;
 pub mod claims;
 pub mod clock;
+pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod events;
+pub mod http;
 pub mod issuer;
 pub mod jwk;
 pub mod jwks;

@@ -201,7 +201,7 @@ fn check_header<'h>(
 /// 5. times, with `clock_tolerance` (negative counts as 0) and saturating arithmetic:
 ///    `nbf > now + tol` → `check_failed`; `exp <= now - tol` → `ERR_JWT_EXPIRED` (jose);
 ///    `iat > now + tol` → `check_failed`; `now - iat - tol > max_token_age` → `ERR_JWT_EXPIRED`
-///    (jose's code for a token too old).
+///    (jose's code for a token too old, with claim `iat`).
 pub fn validate_claims(
     payload: &Map<String, Value>,
     header: &Map<String, Value>,
@@ -295,7 +295,7 @@ pub fn validate_claims(
         ));
     }
     if exp.is_some_and(|exp| exp <= earliest) {
-        return Err(Error::JwtExpired);
+        return Err(Error::JwtExpired { claim: "exp" });
     }
     if let Some(iat) = iat {
         if iat > latest {
@@ -307,7 +307,7 @@ pub fn validate_claims(
         }
         if let Some(max_age) = options.max_token_age {
             if (now as f64 - iat) - tolerance as f64 > max_age as f64 {
-                return Err(Error::JwtExpired);
+                return Err(Error::JwtExpired { claim: "iat" });
             }
         }
     }
@@ -391,6 +391,27 @@ mod tests {
             "ERR_JWT_EXPIRED"
         );
         assert_eq!(check(r#"{"exp":1e300,"iat":0}"#, &aged, i64::MAX), "ok");
+    }
+
+    #[test]
+    fn expired_names_exp_and_too_old_names_iat_like_jose() {
+        let claim = |payload: &str, o: &VerifyOptions| {
+            let e = validate_claims(&obj(payload), &Map::new(), o, 1000).unwrap_err();
+            (e.code(), e.claim().map(str::to_owned))
+        };
+        let o = VerifyOptions::default();
+        assert_eq!(
+            claim(r#"{"exp":10}"#, &o),
+            ("ERR_JWT_EXPIRED", Some("exp".to_owned()))
+        );
+        let aged = VerifyOptions {
+            max_token_age: Some(60),
+            ..VerifyOptions::default()
+        };
+        assert_eq!(
+            claim(r#"{"exp":5000,"iat":100}"#, &aged),
+            ("ERR_JWT_EXPIRED", Some("iat".to_owned()))
+        );
     }
 
     #[test]

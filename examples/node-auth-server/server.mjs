@@ -13,6 +13,8 @@ export async function startServer({
   port = 3000,
   host = '127.0.0.1',
   keysFile = fileURLToPath(new URL('./data/jwks.json', import.meta.url)),
+  // Any `{ getJwks, createJwk }` store; by default the JSON file `keysFile`.
+  store = new FileStore(keysFile),
   secret = process.env.AUTH_SECRET ?? 'dev-only-secret-change-me-0123456789',
   alg = process.env.ALG ?? 'EdDSA',
   // Operator endpoints (/api/admin/*) exist only when a token is configured.
@@ -85,7 +87,7 @@ export async function startServer({
   await new Promise((resolve) => server.listen(port, host, resolve))
   origin = `http://${host}:${server.address().port}`
   issuer = new Issuer({
-    store: new FileStore(keysFile),
+    store,
     secret,
     keyPairConfig: { alg },
     issuer: origin,
@@ -121,6 +123,14 @@ async function sendFetchResponse(res, response) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { url } = await startServer({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })
+  const options = { port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' }
+  if (process.env.KEYS_FILE) options.keysFile = process.env.KEYS_FILE
+  if (process.env.DATABASE_URL) {
+    // Keys in PostgreSQL (Better Auth's `jwks` table, ../stores/schema.sql) instead of the file.
+    const { default: pg } = await import('pg')
+    const { PgKeyStore } = await import('../stores/pg-store.mjs')
+    options.store = new PgKeyStore(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
+  }
+  const { url } = await startServer(options)
   console.log(`auth server on ${url}  (JWKS: ${url}/api/auth/jwks)`)
 }

@@ -36,18 +36,7 @@ fi
 wheel=$(ls python/dist/authjwt-*-abi3-*.whl 2>/dev/null | head -n1 || true)
 if stale "$wheel" core/src core/Cargo.toml bindings/python/src bindings/python/Cargo.toml python/authjwt python/pyproject.toml; then
   echo "--- building the Python wheel (missing or older than the sources)"
-  if declare -F build_python_wheel >/dev/null; then
-    build_python_wheel
-  else
-    # The same steps as suite 40 (not yet in scripts/lib/build.sh).
-    build_venv=.cache/python-build
-    if [ ! -x "$build_venv/bin/maturin" ]; then
-      python3 -m venv "$build_venv"
-      "$build_venv/bin/pip" install -q --disable-pip-version-check "$(grep '^maturin==' python/requirements-dev.txt)"
-    fi
-    rm -rf python/dist
-    (cd python && "$root/$build_venv/bin/maturin" build --release --out dist --quiet)
-  fi
+  build_python_wheel
   wheel=$(ls python/dist/authjwt-*-abi3-*.whl | head -n1)
 fi
 

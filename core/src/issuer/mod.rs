@@ -12,6 +12,7 @@
 mod external;
 mod keys;
 mod payload;
+mod payload_text;
 mod published;
 mod store_io;
 
@@ -279,20 +280,35 @@ impl Issuer {
         if let Some(ext) = &inner.external {
             return inner.sign_external(ext, payload, overrides).await;
         }
-        let key = match &overrides.signing_key_id {
-            Some(kid) => inner.pinned_key(kid, overrides.signing_algorithm).await?,
-            None => {
-                let index = inner.slot_index(overrides.signing_algorithm)?;
-                inner.signing_key(index).await?
-            }
-        };
+        let key = self.key_for(overrides).await?;
         inner.sign_with(&key, &mut payload, overrides)
     }
 
     /// [`Issuer::sign`] with the payload as JSON text (a JSON object).
     pub async fn sign_json(&self, payload_json: &str, overrides: &SignOverrides) -> Result<String> {
-        self.sign(payload::parse_payload(payload_json)?, overrides)
-            .await
+        let scanned = match &self.inner.external {
+            Some(_) => None,
+            None => payload_text::scan(payload_json),
+        };
+        let Some(scanned) = scanned else {
+            return self
+                .sign(payload::parse_payload(payload_json)?, overrides)
+                .await;
+        };
+        let key = self.key_for(overrides).await?;
+        self.inner.sign_text(&key, &scanned, overrides)
+    }
+
+    /// The stored key `sign` uses for these overrides (pinned or the algorithm's slot).
+    async fn key_for(&self, overrides: &SignOverrides) -> Result<Arc<LoadedKey>> {
+        let inner = &self.inner;
+        match &overrides.signing_key_id {
+            Some(kid) => inner.pinned_key(kid, overrides.signing_algorithm).await,
+            None => {
+                let index = inner.slot_index(overrides.signing_algorithm)?;
+                inner.signing_key(index).await
+            }
+        }
     }
 
     /// Signs with the cached key without awaiting anything; fails with `ERR_INVALID_CONFIG` if no
@@ -312,7 +328,12 @@ impl Issuer {
                     .to_owned(),
             ));
         }
-        let mut payload = payload::parse_payload(payload_json)?;
+        // The text path when the payload is plain JSON; the `Map` path reports errors.
+        let scanned = payload_text::scan(payload_json);
+        let mut payload = match scanned {
+            Some(_) => Map::new(),
+            None => payload::parse_payload(payload_json)?,
+        };
         let now = inner.clock.now_ms();
         let key = match &overrides.signing_key_id {
             Some(kid) => {
@@ -349,7 +370,10 @@ impl Issuer {
                 key
             }
         };
-        inner.sign_with(&key, &mut payload, overrides)
+        match &scanned {
+            Some(text) => inner.sign_text(&key, text, overrides),
+            None => inner.sign_with(&key, &mut payload, overrides),
+        }
     }
 
     /// Loads (or creates) the signing key of `alg` (default: `keyPairConfig.alg`) into the cache,
@@ -518,9 +542,25 @@ impl Inner {
         payload::complete_claims(payload, self.clock.now_s(), &self.claim_defaults(overrides))?;
         let json = serde_json::to_vec(payload)
             .map_err(|_| Error::JwtInvalid("the payload cannot be serialized".to_owned()))?;
+        self.encode(key, &json, overrides)
+    }
+
+    /// [`Inner::sign_with`] for a payload scanned from JSON text: no `Map`, no re-serialization.
+    fn sign_text(
+        &self,
+        key: &LoadedKey,
+        payload: &payload_text::ScannedPayload<'_>,
+        overrides: &SignOverrides,
+    ) -> Result<String> {
+        let json = payload.complete(self.clock.now_s(), &self.claim_defaults(overrides))?;
+        self.encode(key, json.as_bytes(), overrides)
+    }
+
+    /// Signs the finished claims JSON under the key's header (or one with the `typ` override).
+    fn encode(&self, key: &LoadedKey, json: &[u8], overrides: &SignOverrides) -> Result<String> {
         let token = match overrides.typ.as_deref() {
-            None => crate::jws::encode_with_header(&key.key, &key.header, &json)?,
-            Some(typ) => crate::jws::encode_compact(&key.key, &key.kid, Some(typ), &json)?,
+            None => crate::jws::encode_with_header(&key.key, &key.header, json)?,
+            Some(typ) => crate::jws::encode_compact(&key.key, &key.kid, Some(typ), json)?,
         };
         self.events.emit_token_event(|| Event::TokenIssued {
             kid: key.kid.clone(),

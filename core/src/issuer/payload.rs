@@ -119,7 +119,7 @@ pub(super) fn session_payload(
     Ok(payload)
 }
 
-fn numeric_date(claim: &str, v: &Value) -> Result<i64> {
+pub(super) fn numeric_date(claim: &str, v: &Value) -> Result<i64> {
     if let Some(n) = v.as_i64() {
         return Ok(n);
     }

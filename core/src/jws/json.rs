@@ -5,6 +5,7 @@
 //! classic signature-bypass lever. Depth stays bounded by `serde_json`'s recursion limit (128),
 //! which reports an error rather than overflowing the stack; UTF-8 is validated by `serde_json`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -50,7 +51,7 @@ fn describe(e: serde_json::Error) -> String {
 }
 
 /// Deserializes a [`Value`], refusing duplicate member names.
-struct StrictValue;
+pub(crate) struct StrictValue;
 
 impl<'de> DeserializeSeed<'de> for StrictValue {
     type Value = Value;
@@ -122,6 +123,170 @@ impl<'de> Visitor<'de> for StrictVisitor {
             map.insert(name, value);
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// Objects with more members than this are left to the `Map` parsers by the scanners below (their
+/// duplicate check is a linear scan).
+pub(crate) const MAX_MEMBERS: usize = 64;
+
+/// The registered claims (RFC 7519 §4.1) a verifier reads, in [`ScannedClaims`]'s order.
+const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+
+/// A claims set read from its JSON text without building a `Map` (the verify hot path): its member
+/// names and the values of the registered claims.
+pub(crate) struct ScannedClaims<'t> {
+    names: Vec<Cow<'t, str>>,
+    registered: [Option<Value>; 7],
+}
+
+impl ScannedClaims<'_> {
+    /// Whether the claims set has a member `name`.
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// The value of a registered claim (`None` when absent or not a registered claim).
+    pub(crate) fn registered(&self, name: &str) -> Option<&Value> {
+        let i = REGISTERED.iter().position(|r| *r == name)?;
+        self.registered[i].as_ref()
+    }
+}
+
+/// Scans `bytes` as a claims set; `None` when it is anything [`parse_object`] would refuse or
+/// anything unusual (more than [`MAX_MEMBERS`] members): the caller then uses [`parse_object`],
+/// which reports the error.
+pub(crate) fn scan_claims(bytes: &[u8]) -> Option<ScannedClaims<'_>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let scanned = de.deserialize_map(ClaimsVisitor).ok()?;
+    de.end().ok()?;
+    scanned
+}
+
+struct ClaimsVisitor;
+
+impl<'de> Visitor<'de> for ClaimsVisitor {
+    type Value = Option<ScannedClaims<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut out = ScannedClaims {
+            names: Vec::with_capacity(16),
+            registered: Default::default(),
+        };
+        while let Some(name) = access.next_key_seed(Name)? {
+            if out.names.len() >= MAX_MEMBERS || out.names.contains(&name) {
+                return Ok(None);
+            }
+            match REGISTERED.iter().position(|r| *r == name) {
+                Some(i) => out.registered[i] = Some(access.next_value_seed(StrictValue)?),
+                None => {
+                    if !access.next_value_seed(NoDuplicates)? {
+                        return Ok(None);
+                    }
+                }
+            }
+            out.names.push(name);
+        }
+        Ok(Some(out))
+    }
+}
+
+/// A member name, borrowed from the text when it has no escapes.
+pub(crate) struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(NameVisitor)
+    }
+}
+
+struct NameVisitor;
+
+impl<'de> Visitor<'de> for NameVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+/// Any JSON value; `false` when an object inside it repeats a member name (or is huge).
+pub(crate) struct NoDuplicates;
+
+impl<'de> DeserializeSeed<'de> for NoDuplicates {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(NoDuplicates)
+    }
+}
+
+impl<'de> Visitor<'de> for NoDuplicates {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(true)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        let mut clean = true;
+        while let Some(ok) = seq.next_element_seed(NoDuplicates)? {
+            clean &= ok;
+        }
+        Ok(clean)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
+        let mut names: Vec<Cow<'de, str>> = Vec::new();
+        let mut clean = true;
+        while let Some(name) = access.next_key_seed(Name)? {
+            if names.len() >= MAX_MEMBERS || names.contains(&name) {
+                clean = false;
+            }
+            clean &= access.next_value_seed(NoDuplicates)?;
+            if clean {
+                names.push(name);
+            }
+        }
+        Ok(clean)
     }
 }
 
