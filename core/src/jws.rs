@@ -139,8 +139,7 @@ pub fn encode_with_header(
         )));
     }
     let payload_len = b64_len(payload_json.len());
-    let capacity =
-        header.b64.len() + 2 + payload_len + b64_len(signature_len(key, header.alg));
+    let capacity = header.b64.len() + 2 + payload_len + b64_len(signature_len(key, header.alg));
     // Base64 is written straight into the token's buffer (`encode_slice`): `encode_string`'s
     // chunked encoder cost ~1.4k instructions per call in the profile (bench/HISTORY.md).
     let mut token = Vec::with_capacity(capacity);
@@ -151,8 +150,7 @@ pub fn encode_with_header(
     token.push(b'.');
     append_b64(&mut token, &signature, b64_len(signature.len()))?;
     // Base64url and the header's base64 are ASCII, so this check cannot fail.
-    String::from_utf8(token)
-        .map_err(|_| Error::InvalidConfig("the token is not ASCII".to_owned()))
+    String::from_utf8(token).map_err(|_| Error::InvalidConfig("the token is not ASCII".to_owned()))
 }
 
 /// Appends the unpadded base64url of `bytes` (`len` = its encoded length) to `out`.
@@ -250,7 +248,10 @@ mod tests {
         let header = b64(r#"{"alg":"EdDSA","kid":"k"}"#);
         let token = format!("{header}.{}.c2ln", b64(r#"{"sub":"u"}"#));
         let (h, p) = decode_unverified(&token).unwrap();
-        assert_eq!((h["kid"].as_str(), p["sub"].as_str()), (Some("k"), Some("u")));
+        assert_eq!(
+            (h["kid"].as_str(), p["sub"].as_str()),
+            (Some("k"), Some("u"))
+        );
         for payload in ["[1]", "\"x\"", "not json", ""] {
             let token = format!("{header}.{}.c2ln", b64(payload));
             let e = decode_unverified(&token).unwrap_err();

@@ -23,10 +23,11 @@
 use serde_json::{Map, Value};
 
 use crate::alg::Algorithm;
-use crate::claims::{audience_claim, numeric_date, string_claim};
+use crate::claims::{audience_value, numeric_date_value, string_value};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClaimReason, Error, Result};
 use crate::jwks::KeySet;
+use crate::jws::json::{scan_claims, ScannedClaims};
 
 pub use crate::jws::MAX_KID_LEN;
 
@@ -104,6 +105,43 @@ pub fn verify_jwt(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result
         payload,
         protected_header: jws.protected_header,
     })
+}
+
+/// [`verify_jwt`] for hosts that take the result as JSON text (the Node binding): returns
+/// `{"payload":…,"protectedHeader":…}` built from the token's own verified JSON, so the claims are
+/// never re-serialized and, in the usual case, never built into a `Map` (the same policy and
+/// errors as [`verify_jwt`]; profile in bench/HISTORY.md).
+pub fn verify_jwt_json(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<String> {
+    let jws = verify_jws(token, keys, options)?;
+    let now = options.current_date.unwrap_or_else(|| SystemClock.now_s());
+    match scan_claims(&jws.payload) {
+        Some(claims) => validate_in(&claims, &jws.protected_header, options, now)?,
+        None => {
+            // The `Map` path reports the parse error exactly as verify_jwt does.
+            let payload = crate::jws::json::parse_object(&jws.payload).map_err(|e| {
+                Error::JwtInvalid(format!("the claims set must be a JSON object: {e}"))
+            })?;
+            validate_claims(&payload, &jws.protected_header, options, now)?;
+        }
+    }
+    // Both parsed as strict JSON objects above, so both are UTF-8 JSON text.
+    let header_b64 = token.split('.').next().unwrap_or_default();
+    let header = crate::jws::decode_segment(header_b64, "header")?;
+    let (Ok(payload), Ok(header)) = (
+        std::str::from_utf8(&jws.payload),
+        std::str::from_utf8(&header),
+    ) else {
+        return Err(Error::JwtInvalid(
+            "the token's JSON is not UTF-8".to_owned(),
+        ));
+    };
+    let mut out = String::with_capacity(payload.len() + header.len() + 32);
+    out.push_str("{\"payload\":");
+    out.push_str(payload);
+    out.push_str(",\"protectedHeader\":");
+    out.push_str(header);
+    out.push('}');
+    Ok(out)
 }
 
 /// Steps 1-4 of the policy (parse, header, key, signature) for any compact JWS; the payload is
@@ -208,6 +246,43 @@ pub fn validate_claims(
     options: &VerifyOptions,
     now: i64,
 ) -> Result<()> {
+    validate_in(payload, header, options, now)
+}
+
+/// Where the claim rules read claims: a parsed `Map`, or a claims set scanned from its text.
+trait ClaimSet {
+    fn has(&self, name: &str) -> bool;
+    /// The value of `name`, one of the registered claims.
+    fn claim(&self, name: &str) -> Option<&Value>;
+}
+
+impl ClaimSet for Map<String, Value> {
+    fn has(&self, name: &str) -> bool {
+        self.contains_key(name)
+    }
+
+    fn claim(&self, name: &str) -> Option<&Value> {
+        self.get(name)
+    }
+}
+
+impl ClaimSet for ScannedClaims<'_> {
+    fn has(&self, name: &str) -> bool {
+        ScannedClaims::has(self, name)
+    }
+
+    fn claim(&self, name: &str) -> Option<&Value> {
+        self.registered(name)
+    }
+}
+
+/// [`validate_claims`] over any [`ClaimSet`].
+fn validate_in(
+    payload: &impl ClaimSet,
+    header: &Map<String, Value>,
+    options: &VerifyOptions,
+    now: i64,
+) -> Result<()> {
     if let Some(expected) = &options.typ {
         let ok = header
             .get("typ")
@@ -235,7 +310,7 @@ pub fn validate_claims(
         .map(|(claim, _)| *claim)
         .chain(options.required_claims.iter().map(String::as_str));
     for claim in required {
-        if !payload.contains_key(claim) {
+        if !payload.has(claim) {
             return Err(Error::claim_failed(
                 claim,
                 ClaimReason::Missing,
@@ -244,13 +319,13 @@ pub fn validate_claims(
         }
     }
 
-    let iss = string_claim(payload, "iss")?;
-    let sub = string_claim(payload, "sub")?;
-    string_claim(payload, "jti")?;
-    let aud = audience_claim(payload)?;
-    let exp = numeric_date(payload, "exp")?;
-    let nbf = numeric_date(payload, "nbf")?;
-    let iat = numeric_date(payload, "iat")?;
+    let iss = string_value("iss", payload.claim("iss"))?;
+    let sub = string_value("sub", payload.claim("sub"))?;
+    string_value("jti", payload.claim("jti"))?;
+    let aud = audience_value(payload.claim("aud"))?;
+    let exp = numeric_date_value("exp", payload.claim("exp"))?;
+    let nbf = numeric_date_value("nbf", payload.claim("nbf"))?;
+    let iat = numeric_date_value("iat", payload.claim("iat"))?;
 
     if !options.issuer.is_empty() && !iss.is_some_and(|iss| options.issuer.iter().any(|i| i == iss))
     {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use authjwt_core::alg::Algorithm;
 use authjwt_core::crypto::Backend;
 use authjwt_core::jwks::KeySet;
-use authjwt_core::verify::{verify_jwt, VerifyOptions};
+use authjwt_core::verify::{verify_jwt, verify_jwt_json, VerifyOptions};
 use serde_json::Value;
 
 const TABLE: &str = concat!(
@@ -123,6 +123,48 @@ fn every_hostile_token_gets_its_exact_error_code() {
             failures.len()
         );
         assert!(failures.is_empty(), "{backend:?}:\n{}", failures.join("\n"));
+    }
+}
+
+#[test]
+fn verify_jwt_json_agrees_with_verify_jwt_on_every_hostile_token() {
+    let table = load();
+    let shared = KeySet::from_value(&table["keys"]).unwrap();
+    for case in table["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let keys = match case.get("keys") {
+            None => shared.clone(),
+            Some(doc) => match KeySet::from_value(doc) {
+                Ok(keys) => keys,
+                Err(_) => continue,
+            },
+        };
+        let token = case["token"].as_str().unwrap();
+        let options = options(&case["options"]);
+        match (
+            verify_jwt(token, &keys, &options),
+            verify_jwt_json(token, &keys, &options),
+        ) {
+            (Ok(v), Ok(text)) => {
+                let doc: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(doc["payload"], Value::Object(v.payload), "{name}");
+                assert_eq!(
+                    doc["protectedHeader"],
+                    Value::Object(v.protected_header),
+                    "{name}"
+                );
+            }
+            (Err(a), Err(b)) => assert_eq!(
+                (a.code(), a.claim(), a.reason()),
+                (b.code(), b.claim(), b.reason()),
+                "{name}"
+            ),
+            (a, b) => panic!(
+                "{name}: verify_jwt {:?} but verify_jwt_json {:?}",
+                a.is_ok(),
+                b.is_ok()
+            ),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use authjwt_core::alg::{Algorithm, KeyPairConfig};
 use authjwt_core::crypto::SigningKey;
 use authjwt_core::jwks::KeySet;
-use authjwt_core::verify::{verify_jwt, VerifyOptions};
+use authjwt_core::verify::{verify_jwt, verify_jwt_json, VerifyOptions};
 use authjwt_core::ClaimReason;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -95,14 +95,26 @@ fn verify(token: &str, options: &VerifyOptions) -> &'static str {
 }
 
 fn verify_with(token: &str, keys: &KeySet, options: &VerifyOptions) -> &'static str {
-    match verify_jwt(token, keys, options) {
+    let code = match verify_jwt(token, keys, options) {
         Ok(_) => "ok",
         Err(e) => e.code(),
-    }
+    };
+    // The JSON-text variant (the Node binding's path) applies the same policy.
+    let json_code = match verify_jwt_json(token, keys, options) {
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    };
+    assert_eq!(json_code, code, "verify_jwt_json disagrees with verify_jwt");
+    code
 }
 
 fn claim_error(token: &str, options: &VerifyOptions) -> (String, ClaimReason) {
+    let via_json = verify_jwt_json(token, &set(), options).unwrap_err();
     let e = verify_jwt(token, &set(), options).unwrap_err();
+    assert_eq!(
+        (via_json.code(), via_json.claim(), via_json.reason()),
+        (e.code(), e.claim(), e.reason())
+    );
     assert_eq!(e.code(), "ERR_JWT_CLAIM_VALIDATION_FAILED", "{e}");
     (e.claim().unwrap().to_owned(), e.reason().unwrap())
 }

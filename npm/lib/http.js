@@ -1,6 +1,8 @@
 'use strict'
 // Fetch-API endpoints the way Better Auth's jwt() plugin serves them, and header helpers.
 
+const native = require('../native.js')
+
 const JWKS_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60'
 
 /**
@@ -42,12 +44,10 @@ function setAuthJwtHeader(headers, token) {
   return headers
 }
 
-// RFC 6750 section 2.1: "Bearer" 1*SP b64token.
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
-
 /**
  * The token of an `Authorization: Bearer <token>` header, or `null`. Accepts the header value,
- * a `Headers`, a `Request`, or a `node:http` request (`{ headers: { authorization } }`).
+ * a `Headers`, a `Request`, or a `node:http` request (`{ headers: { authorization } }`). The
+ * parsing (RFC 6750 section 2.1) is the core's, the same in every host.
  */
 function extractBearerToken(input) {
   let value = input
@@ -56,8 +56,7 @@ function extractBearerToken(input) {
     value = typeof headers.get === 'function' ? headers.get('authorization') : headers.authorization
   }
   if (typeof value !== 'string') return null
-  const match = BEARER.exec(value)
-  return match ? match[1] : null
+  return native.extractBearerToken(value) ?? null
 }
 
 module.exports = { createJwtHandler, setAuthJwtHeader, extractBearerToken }

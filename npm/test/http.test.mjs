@@ -61,7 +61,8 @@ describe('header helpers', () => {
     assert.equal(extractBearerToken(new Headers({ authorization: 'Bearer t1' })), 't1')
     assert.equal(extractBearerToken(new Request('http://x', { headers: { authorization: 'Bearer t2' } })), 't2')
     assert.equal(extractBearerToken({ headers: { authorization: 'Bearer t3' } }), 't3')
-    for (const bad of [undefined, null, '', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearer a,b', 'Bearerabc']) {
+    assert.equal(extractBearerToken('Bearer a-_.~+/b=='), 'a-_.~+/b==')
+    for (const bad of [undefined, null, '', 'Basic abc', 'Bearer', 'Bearer a b', 'Bearer a,b', 'Bearerabc', 'Bearer =a', 'Bearer a=b', 'Bearer\tabc']) {
       assert.equal(extractBearerToken(bad), null, String(bad))
     }
   })

@@ -163,6 +163,20 @@ describe('Issuer', () => {
     await rejectsWithCode(new Issuer({ secret: 'old-secret-0123456789abcdef', store }).sign({}), 'ERR_KEY_DECRYPTION_FAILED')
   })
 
+  test('a versioned secret map makes the highest numeric version current, whatever the key order', async () => {
+    const store = new MemoryStore()
+    // JSON text order would put "10" before "9" and "2"; the version number decides.
+    await new Issuer({ secret: { 2: 'two-secret-0123456789abcdef', 10: 'ten-secret-0123456789abcdef', 9: 'nine-secret-0123456789abcde' }, privateKeyFormat: 'better-auth', store }).sign({})
+    const [row] = await store.getJwks()
+    assert.match(JSON.parse(row.privateKey), /^\$ba\$10\$/)
+  })
+
+  test('a secret map with a non-numeric version is ERR_INVALID_CONFIG', () => {
+    const err = throwsWithCode(() => new Issuer({ secret: { v1: 'a-secret-0123456789abcdef' }, store: new MemoryStore() }), 'ERR_INVALID_CONFIG')
+    assert.match(err.message, /secret/)
+    assert.ok(!err.message.includes('a-secret'))
+  })
+
   test('a wrong secret is ERR_KEY_DECRYPTION_FAILED and no new key is made', async () => {
     const store = new MemoryStore()
     await new Issuer({ secret: SECRET, store }).sign({})

@@ -40,7 +40,7 @@ describe('jwtVerify', () => {
     ['wrong issuer', () => token({ exp: NOW + 9, iss: 'https://evil' }), { issuer: 'https://i' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', JWTClaimValidationFailed, 'iss'],
     ['wrong audience', () => token({ exp: NOW + 9, aud: 'apix' }), { audience: 'api' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', JWTClaimValidationFailed, 'aud'],
     ['not yet valid', () => token({ exp: NOW + 99, nbf: NOW + 50 }), {}, 'ERR_JWT_CLAIM_VALIDATION_FAILED', JWTClaimValidationFailed, 'nbf'],
-    ['too old (jose: JWTExpired)', () => token({ exp: NOW + 99, iat: NOW - 3600 }), { maxTokenAge: '10m' }, 'ERR_JWT_EXPIRED', JWTExpired],
+    ['too old (jose: JWTExpired)', () => token({ exp: NOW + 99, iat: NOW - 3600 }), { maxTokenAge: '10m' }, 'ERR_JWT_EXPIRED', JWTExpired, 'iat'],
     ['required claim missing', () => token({ exp: NOW + 9 }), { requiredClaims: ['email'] }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', JWTClaimValidationFailed, 'email'],
     ['wrong typ', () => token({ exp: NOW + 9 }, { typ: 'at+jwt' }), { typ: 'JWT' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', JWTClaimValidationFailed, 'typ'],
     ['tampered payload', () => { const [h, , s] = token({ exp: NOW + 9, a: 1 }).split('.'); return `${h}.${b64({ exp: NOW + 9, a: 2 })}.${s}` }, {}, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', JWSSignatureVerificationFailed],

@@ -29,7 +29,8 @@ __version__: str
 _Seconds = Union[int, float, timedelta]
 #: A span string ("15m", "2 hours", "1d"), a NumericDate (absolute), an aware datetime, or a timedelta.
 _ExpirationTime = Union[str, int, float, datetime, timedelta]
-#: One secret, several (newest first), or Better Auth's versioned secrets {version: secret}.
+#: One secret, several (newest first), or Better Auth's versioned secrets {version: secret}
+#: (the highest numeric version is current, whatever the dict order).
 _Secret = Union[str, Sequence[str], Mapping[str, str]]
 _Audience = Union[str, Sequence[str]]
 _Json = Any

@@ -311,6 +311,27 @@ def test_versioned_secrets_dict_is_accepted() -> None:
     assert issuer.sign({}).count(".") == 2
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        {"1": "first secret value", "2": "second secret value"},
+        {2: "second secret value", 10: "tenth secret value", 9: "ninth secret value"},
+    ],
+)
+def test_versioned_secrets_dict_makes_the_highest_version_current(secret: Dict[Any, str]) -> None:
+    # Not the first entry: a map has no order every host keeps, so the version number decides.
+    store = MemoryStore()
+    make_issuer(store=store, secret=secret, private_key_format="better-auth").sign({})
+    newest = max(int(v) for v in secret)
+    assert json.loads(store.get_jwks()[0].private_key).startswith(f"$ba${newest}$")
+
+
+def test_versioned_secrets_dict_needs_numeric_versions() -> None:
+    with pytest.raises(authjwt.InvalidConfig) as info:
+        Issuer(secret={"v1": "a secret value"})
+    assert "secret" in str(info.value) and "a secret value" not in str(info.value)
+
+
 def test_memory_store_is_shared_and_typed() -> None:
     shared = MemoryStore()
     make_issuer(store=shared).sign({})

@@ -1,22 +1,21 @@
-//! JS option objects (as JSON) to core types, and rows to and from the JS wire shape.
-//!
-//! CORE CANDIDATES: `secrets_from_value`, `expiration_from_value`, `audience_from_value`,
-//! `timespan_from_value`, `key_pair_config_from_value` and `event_json` are host-neutral parsing
-//! that the Python and UniFFI bindings need too; they live here until the lead moves them to core.
+//! JS option objects (as JSON) to core types, and rows to and from the JS wire shape. The value
+//! rules (secrets, spans, expiration, audience, key-pair configs) are `authjwt_core::config`'s;
+//! this file only picks the JS option names.
 
 use std::time::Duration;
 
-use authjwt_core::alg::{Algorithm, KeyPairConfig};
-use authjwt_core::claims::{parse_timespan, Audience, ExpirationTime};
-use authjwt_core::events::Event;
+use authjwt_core::alg::Algorithm;
+use authjwt_core::config::{
+    audience_from_json, expiration_from_json, invalid as bad, key_pair_config_from_json,
+    secrets_from_json, timespan_from_json,
+};
 use authjwt_core::issuer::{IssuerOptions, SignOverrides};
-use authjwt_core::seal::{PrivateKeyFormat, Secret};
+use authjwt_core::seal::PrivateKeyFormat;
 use authjwt_core::store::JwkRow;
 use authjwt_core::verify::{VerifiedJwt, VerifyOptions};
 use authjwt_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use zeroize::Zeroizing;
 
 /// A row as it crosses to JS: Better Auth's camelCase columns, dates as epoch milliseconds.
 #[derive(Serialize, Deserialize)]
@@ -100,10 +99,6 @@ pub fn parse_object(json: Option<&str>, what: &str) -> Result<Map<String, Value>
     }
 }
 
-fn bad(name: &str, expected: &str) -> Error {
-    Error::InvalidConfig(format!("option {name} must be {expected}"))
-}
-
 fn opt_str(o: &Map<String, Value>, name: &str) -> Result<Option<String>> {
     match o.get(name) {
         None | Some(Value::Null) => Ok(None),
@@ -123,7 +118,7 @@ fn opt_bool(o: &Map<String, Value>, name: &str) -> Result<Option<bool>> {
 fn opt_seconds(o: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
     match o.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => timespan_from_value(v, name).map(Some),
+        Some(v) => timespan_from_json(v, name).map(Some),
     }
 }
 
@@ -143,144 +138,24 @@ fn opt_strings(o: &Map<String, Value>, name: &str) -> Result<Vec<String>> {
     }
 }
 
-/// CORE CANDIDATE. A duration in seconds: a number, or a span string (`"5m"`, `"2 hours"`).
-pub fn timespan_from_value(v: &Value, name: &str) -> Result<i64> {
-    match v {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .ok_or_else(|| bad(name, "a number of seconds")),
-        Value::String(s) => parse_timespan(s),
-        _ => Err(bad(name, "a number of seconds or a span string")),
-    }
-}
-
-/// CORE CANDIDATE. `secret`: a string, an array of strings (newest first), a versioned map
-/// `{ "<version>": secret }` (highest numeric version first; otherwise the order given), or
-/// Better Auth's `[{ version, value }]` list (newest first).
-pub fn secrets_from_value(v: &Value) -> Result<Vec<Secret>> {
-    let plain = |s: &str| Secret {
-        version: None,
-        value: Zeroizing::new(s.to_owned()),
-    };
-    let expected = "a string, an array of strings or a { version: secret } map";
-    match v {
-        Value::Null => Ok(Vec::new()),
-        Value::String(s) => Ok(vec![plain(s)]),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                Value::String(s) => Ok(plain(s)),
-                Value::Object(o) => {
-                    let version = match o.get("version") {
-                        Some(Value::String(s)) => s.clone(),
-                        Some(Value::Number(n)) => n.to_string(),
-                        _ => return Err(bad("secret", expected)),
-                    };
-                    let value = o
-                        .get("value")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| bad("secret", expected))?;
-                    Ok(Secret {
-                        version: Some(version),
-                        value: Zeroizing::new(value.to_owned()),
-                    })
-                }
-                _ => Err(bad("secret", expected)),
-            })
-            .collect(),
-        Value::Object(map) => {
-            let mut out = map
-                .iter()
-                .map(|(version, value)| {
-                    let value = value.as_str().ok_or_else(|| bad("secret", expected))?;
-                    Ok(Secret {
-                        version: Some(version.clone()),
-                        value: Zeroizing::new(value.to_owned()),
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let numeric = |s: &Secret| s.version.as_deref().and_then(|v| v.parse::<u64>().ok());
-            if out.iter().all(|s| numeric(s).is_some()) {
-                out.sort_by_key(|s| std::cmp::Reverse(numeric(s)));
-            }
-            Ok(out)
-        }
-        _ => Err(bad("secret", expected)),
-    }
-}
-
-/// CORE CANDIDATE. `expirationTime`: a number is an absolute NumericDate (the JS layer turns a
-/// `Date` into one), a string is a span.
-pub fn expiration_from_value(v: &Value) -> Result<ExpirationTime> {
-    match v {
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .map(ExpirationTime::At)
-            .ok_or_else(|| bad("expirationTime", "a NumericDate, a Date or a span string")),
-        Value::String(s) => ExpirationTime::parse_span(s),
-        _ => Err(bad(
-            "expirationTime",
-            "a NumericDate, a Date or a span string",
-        )),
-    }
-}
-
-/// CORE CANDIDATE. `audience`: a string or an array of strings.
-pub fn audience_from_value(v: &Value) -> Result<Option<Audience>> {
-    match v {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(Audience::One(s.clone()))),
-        Value::Array(_) => {
-            let mut o = Map::new();
-            o.insert("audience".to_owned(), v.clone());
-            Ok(Some(Audience::Many(opt_strings(&o, "audience")?)))
-        }
-        _ => Err(bad("audience", "a string or an array of strings")),
-    }
-}
-
-/// CORE CANDIDATE. Better Auth's `keyPairConfig`: `{ alg, crv?, modulusLength? }`.
-pub fn key_pair_config_from_value(v: &Value) -> Result<KeyPairConfig> {
-    let Value::Object(o) = v else {
-        return Err(bad(
-            "keyPairConfig",
-            "an object { alg, crv?, modulusLength? }",
-        ));
-    };
-    let alg = opt_str(o, "alg")?.unwrap_or_else(|| "EdDSA".to_owned());
-    let crv = opt_str(o, "crv")?;
-    let modulus = match o.get("modulusLength") {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(
-            n.as_u64()
-                .and_then(|b| u32::try_from(b).ok())
-                .ok_or_else(|| bad("modulusLength", "a number of bits"))?,
-        ),
-        Some(_) => return Err(bad("modulusLength", "a number of bits")),
-    };
-    KeyPairConfig::new(&alg, crv.as_deref(), modulus)
-}
-
 /// The issuer options that are plain values (callbacks and handles are added by the caller).
 pub fn issuer_options(json: &str) -> Result<IssuerOptions> {
     let o = parse_object(Some(json), "Issuer options")?;
     let mut out = IssuerOptions::default();
     if let Some(v) = o.get("keyPairConfig").filter(|v| !v.is_null()) {
-        out.key_pair_config = key_pair_config_from_value(v)?;
+        out.key_pair_config = key_pair_config_from_json(v)?;
     }
     if let Some(Value::Array(list)) = o.get("keyPairConfigs") {
         out.key_pair_configs = list
             .iter()
-            .map(key_pair_config_from_value)
+            .map(key_pair_config_from_json)
             .collect::<Result<_>>()?;
     }
     if let Some(b) = opt_bool(&o, "disablePrivateKeyEncryption")? {
         out.disable_private_key_encryption = b;
     }
     if let Some(v) = o.get("secret") {
-        out.secrets = secrets_from_value(v)?;
+        out.secrets = secrets_from_json(v)?;
     }
     if let Some(f) = opt_str(&o, "privateKeyFormat")? {
         out.private_key_format = f.parse::<PrivateKeyFormat>()?;
@@ -291,10 +166,10 @@ pub fn issuer_options(json: &str) -> Result<IssuerOptions> {
     }
     out.issuer = opt_str(&o, "issuer")?;
     if let Some(v) = o.get("audience") {
-        out.audience = audience_from_value(v)?;
+        out.audience = audience_from_json(v)?;
     }
     if let Some(v) = o.get("expirationTime").filter(|v| !v.is_null()) {
-        out.expiration_time = expiration_from_value(v)?;
+        out.expiration_time = expiration_from_json(v)?;
     }
     if let Some(s) = opt_seconds(&o, "keyCacheTtl")? {
         out.key_cache_ttl = s;
@@ -315,11 +190,11 @@ pub fn sign_overrides(json: Option<&str>) -> Result<SignOverrides> {
     let o = parse_object(json, "sign options")?;
     let mut out = SignOverrides::default();
     if let Some(v) = o.get("expirationTime").filter(|v| !v.is_null()) {
-        out.expiration_time = Some(expiration_from_value(v)?);
+        out.expiration_time = Some(expiration_from_json(v)?);
     }
     out.issuer = opt_str(&o, "issuer")?;
     if let Some(v) = o.get("audience") {
-        out.audience = audience_from_value(v)?;
+        out.audience = audience_from_json(v)?;
     }
     out.subject = opt_str(&o, "subject")?;
     out.typ = opt_str(&o, "typ")?;
@@ -370,57 +245,10 @@ pub fn verify_options(json: Option<&str>) -> Result<VerifyOptions> {
     Ok(out)
 }
 
-/// CORE CANDIDATE. An event as JSON: `{"type":"key.created","kid":...,"alg":...}`; events carry
-/// no tokens, claims or key material.
-pub fn event_json(e: &Event) -> String {
-    let mut o = Map::new();
-    o.insert("type".to_owned(), Value::from(e.name()));
-    match e {
-        Event::KeyCreated { kid, alg }
-        | Event::KeyRotated { kid, alg }
-        | Event::TokenIssued { kid, alg } => {
-            o.insert("kid".to_owned(), Value::from(kid.as_str()));
-            o.insert("alg".to_owned(), Value::from(*alg));
-        }
-        Event::TokenVerified { kid, alg } => {
-            o.insert(
-                "kid".to_owned(),
-                kid.as_deref().map_or(Value::Null, Value::from),
-            );
-            o.insert("alg".to_owned(), Value::from(*alg));
-        }
-        Event::TokenRejected { code } => {
-            o.insert("code".to_owned(), Value::from(*code));
-        }
-        Event::JwksFetched { url, keys } => {
-            o.insert("url".to_owned(), Value::from(url.as_str()));
-            o.insert("keys".to_owned(), Value::from(*keys));
-        }
-        Event::JwksFetchFailed { url, code } => {
-            o.insert("url".to_owned(), Value::from(url.as_str()));
-            o.insert("code".to_owned(), Value::from(*code));
-        }
-        _ => {}
-    }
-    Value::Object(o).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn secret_forms_list_newest_first() {
-        let one = secrets_from_value(&json!("s")).unwrap_or_default();
-        assert_eq!(one.len(), 1);
-        let map = secrets_from_value(&json!({"1": "old", "2": "new"})).unwrap_or_default();
-        assert_eq!(map[0].version.as_deref(), Some("2"));
-        assert_eq!(map[0].value.as_str(), "new");
-        let list = secrets_from_value(&json!([{"version": 3, "value": "c"}])).unwrap_or_default();
-        assert_eq!(list[0].version.as_deref(), Some("3"));
-        assert!(secrets_from_value(&json!(5)).is_err());
-    }
 
     #[test]
     fn wire_rows_use_better_auth_column_names() {

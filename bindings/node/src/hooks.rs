@@ -15,7 +15,6 @@ use napi::Status;
 use napi_derive::napi;
 use serde_json::{json, Map, Value};
 
-use crate::convert::event_json;
 use crate::store::{call_value, JsonCallback};
 
 /// `definePayload({ user, session })` and `getSubject({ user, session })`, wrapped by the JS layer.
@@ -89,9 +88,10 @@ pub struct JsEvents(pub ThreadsafeFunction<String, (), String, Status, false, tr
 impl EventSink for JsEvents {
     fn on_event(&self, event: &Event) {
         // A full or closing queue only loses a monitoring event; never block the caller.
-        let _ = self
-            .0
-            .call(event_json(event), ThreadsafeFunctionCallMode::NonBlocking);
+        let _ = self.0.call(
+            event.to_json().to_string(),
+            ThreadsafeFunctionCallMode::NonBlocking,
+        );
     }
 }
 

@@ -1,12 +1,12 @@
 //! Verification from a local or remote key set, and the unverified decoders.
 
 use authjwt_core::jwks::KeySet;
-use authjwt_core::jws::{decode_compact, DEFAULT_MAX_TOKEN_SIZE};
+use authjwt_core::jws;
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
 use authjwt_core::verify::verify_jwt;
 use authjwt_core::Error;
 use napi_derive::napi;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 use crate::convert::{parse_object, verified_json, verify_options};
@@ -91,20 +91,19 @@ impl NativeRemoteJwks {
 /// The payload of a compact JWT, WITHOUT verifying anything but its shape; JSON text.
 #[napi(catch_unwind)]
 pub fn decode_jwt(token: String) -> napi::Result<String> {
-    let jws = decode_compact(&token, DEFAULT_MAX_TOKEN_SIZE).js()?;
-    // CORE CANDIDATE: "the payload is a JSON object" for unverified decoding.
-    match serde_json::from_slice::<Value>(&jws.payload) {
-        Ok(Value::Object(map)) => Ok(Value::Object(map).to_string()),
-        _ => Err(Error::JwtInvalid(
-            "the payload is not a JSON object".to_owned(),
-        ))
-        .js(),
-    }
+    let (_, payload) = jws::decode_unverified(&token).js()?;
+    Ok(Value::Object(payload).to_string())
 }
 
 /// The protected header of a compact JWS, WITHOUT verifying anything but its shape; JSON text.
 #[napi(catch_unwind)]
 pub fn decode_protected_header(token: String) -> napi::Result<String> {
-    let jws = decode_compact(&token, DEFAULT_MAX_TOKEN_SIZE).js()?;
-    Ok(Value::Object(Map::clone(&jws.header)).to_string())
+    Ok(Value::Object(jws::decode_unverified_header(&token).js()?).to_string())
+}
+
+/// The token of an `Authorization: Bearer <token>` header value, or `null` (the core's RFC 6750
+/// rule; `npm/lib/http.js` picks the header out of a `Headers`, `Request` or `node:http` request).
+#[napi]
+pub fn extract_bearer_token(header_value: String) -> Option<String> {
+    authjwt_core::http::extract_bearer_token(&header_value).map(str::to_owned)
 }

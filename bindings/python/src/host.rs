@@ -13,7 +13,7 @@ use authjwt_core::issuer::{ExternalSigner, SessionHooks};
 use authjwt_core::store::{JwkRow, KeyStore};
 use authjwt_core::StoreError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 use pyo3_async_runtimes::TaskLocals;
 use serde_json::{Map, Value};
 
@@ -283,54 +283,13 @@ pub struct PyEvents(pub Py<PyAny>);
 impl EventSink for PyEvents {
     fn on_event(&self, event: &Event) {
         Python::attach(|py| {
-            let dict = PyDict::new(py);
-            let filled = fill_event(&dict, event).and_then(|()| self.0.bind(py).call1((dict,)));
-            if let Err(e) = filled {
+            let sent = convert::value_to_py(py, &event.to_json())
+                .and_then(|dict| self.0.bind(py).call1((dict,)));
+            if let Err(e) = sent {
                 e.write_unraisable(py, Some(self.0.bind(py)));
             }
         });
     }
-}
-
-fn fill_event(dict: &Bound<'_, PyDict>, event: &Event) -> PyResult<()> {
-    match event {
-        Event::KeyCreated { kid, alg } => {
-            dict.set_item("type", "key.created")?;
-            dict.set_item("kid", kid)?;
-            dict.set_item("alg", *alg)?;
-        }
-        Event::KeyRotated { kid, alg } => {
-            dict.set_item("type", "key.rotated")?;
-            dict.set_item("kid", kid)?;
-            dict.set_item("alg", *alg)?;
-        }
-        Event::TokenIssued { kid, alg } => {
-            dict.set_item("type", "token.issued")?;
-            dict.set_item("kid", kid)?;
-            dict.set_item("alg", *alg)?;
-        }
-        Event::TokenVerified { kid, alg } => {
-            dict.set_item("type", "token.verified")?;
-            dict.set_item("kid", kid.as_deref())?;
-            dict.set_item("alg", *alg)?;
-        }
-        Event::TokenRejected { code } => {
-            dict.set_item("type", "token.rejected")?;
-            dict.set_item("code", *code)?;
-        }
-        Event::JwksFetched { url, keys } => {
-            dict.set_item("type", "jwks.fetched")?;
-            dict.set_item("url", url)?;
-            dict.set_item("keys", *keys)?;
-        }
-        Event::JwksFetchFailed { url, code } => {
-            dict.set_item("type", "jwks.fetch_failed")?;
-            dict.set_item("url", url)?;
-            dict.set_item("code", *code)?;
-        }
-        _ => dict.set_item("type", "other")?,
-    }
-    Ok(())
 }
 
 /// A clock that asks a Python callable for the time (seconds since the epoch as a number, or an

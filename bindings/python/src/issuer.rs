@@ -92,7 +92,7 @@ fn build_issuer(
             .collect::<PyResult<_>>()?;
     }
     if let Some(v) = get("audience")? {
-        o.audience = Some(options::audience_from(&v)?);
+        o.audience = options::audience_from(&v)?;
     }
     if let Some(v) = get("expiration_time")? {
         o.expiration_time = options::expiration_from(&v)?;

@@ -1,6 +1,6 @@
 //! authjwt's Python binding (`authjwt._native`): converts Python values to core types, calls
-//! `authjwt-core`, and converts results and errors back. No JWT logic lives here; the few
-//! host-independent helpers still here are marked MOVE-TO-CORE.
+//! `authjwt-core`, and converts results and errors back. No JWT logic lives here: option values
+//! follow `authjwt_core::config`, decoding and bearer parsing are the core's too.
 
 use std::sync::Arc;
 

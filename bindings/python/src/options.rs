@@ -1,73 +1,79 @@
 //! Python option values -> core option types: secrets, expiration times, audiences, key-pair
 //! configs, sign overrides and verify options.
 //!
-//! MOVE-TO-CORE: `secrets_from`, `expiration_from` (number / datetime / span string dispatch) and
-//! `audience_from` are host-independent rules that the Node and UniFFI bindings need as well; they
-//! live here until the core offers them (e.g. `Secret::parse_list`, `ExpirationTime::from_*`).
+//! The value rules are `authjwt_core::config`'s: this file only handles what is Python's own
+//! (`datetime`, `timedelta`, `bool` is not a number, `TypeError` for a wrong Python type) and
+//! hands the rest over as `serde_json::Value`.
 
 use std::time::Duration;
 
 use authjwt_core::alg::{Algorithm, KeyPairConfig};
 use authjwt_core::claims::{Audience, ExpirationTime};
+use authjwt_core::config;
 use authjwt_core::issuer::SignOverrides;
 use authjwt_core::seal::Secret;
 use authjwt_core::verify::VerifyOptions;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use zeroize::Zeroizing;
+use serde_json::{Map, Value};
 
 use crate::convert;
 use crate::errors::to_py_err;
 
-/// MOVE-TO-CORE. `secret`: one string, a list (newest first), or Better Auth's versioned secrets
-/// as a dict `{version: secret}` (the first entry is the current one).
+/// `secret`: one string, a list (newest first: strings or Better Auth's `{"version", "value"}`
+/// dicts), or a dict `{version: secret}` (the highest numeric version is current; keys may be
+/// `int` or `str`).
 pub fn secrets_from(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Secret>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Vec::new());
     };
-    let plain = |v: &Bound<'_, PyAny>| -> PyResult<Secret> {
-        Ok(Secret {
-            version: None,
-            value: Zeroizing::new(convert::text(v, "secret")?.into_owned()),
-        })
-    };
-    if obj.is_instance_of::<PyString>() {
-        return Ok(vec![plain(obj)?]);
-    }
-    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        return obj.try_iter()?.map(|s| plain(&s?)).collect();
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        return d
-            .iter()
-            .map(|(version, value)| {
-                Ok(Secret {
-                    version: Some(version.str()?.to_cow()?.into_owned()),
-                    value: Zeroizing::new(convert::text(&value, "secret")?.into_owned()),
+    let value = if obj.is_instance_of::<PyString>() {
+        Value::String(convert::text(obj, "secret")?.into_owned())
+    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        Value::Array(
+            obj.try_iter()?
+                .map(|item| {
+                    let item = item?;
+                    if item.is_instance_of::<PyDict>() {
+                        convert::to_json_value(&item)
+                    } else {
+                        Ok(Value::String(convert::text(&item, "secret")?.into_owned()))
+                    }
                 })
-            })
-            .collect();
-    }
-    Err(PyTypeError::new_err(
-        "secret must be str, list[str] or dict {version: secret}",
-    ))
+                .collect::<PyResult<_>>()?,
+        )
+    } else if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (version, value) in d.iter() {
+            if version.is_instance_of::<PyBool>() {
+                return Err(PyTypeError::new_err("secret versions must be int or str"));
+            }
+            map.insert(
+                version.str()?.to_cow()?.into_owned(),
+                Value::String(convert::text(&value, "secret")?.into_owned()),
+            );
+        }
+        Value::Object(map)
+    } else {
+        return Err(PyTypeError::new_err(
+            "secret must be str, list[str] or dict {version: secret}",
+        ));
+    };
+    config::secrets_from_json(&value).map_err(to_py_err)
 }
 
-/// MOVE-TO-CORE. `expiration_time`: a span string (`"15m"`), a number (absolute NumericDate, as
-/// Better Auth), an aware datetime, or a `timedelta` (a span).
+/// `expiration_time`: a span string (`"15m"`), a number (absolute NumericDate, as Better Auth),
+/// an aware datetime, or a `timedelta` (a span).
 pub fn expiration_from(obj: &Bound<'_, PyAny>) -> PyResult<ExpirationTime> {
-    if let Ok(s) = obj.cast::<PyString>() {
-        return ExpirationTime::parse_span(&s.to_cow()?).map_err(to_py_err);
-    }
     if obj.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err("expiration_time must not be a bool"));
     }
-    if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>() {
-        return Ok(ExpirationTime::At(convert::seconds(
-            obj,
-            "expiration_time",
-        )?));
+    if obj.is_instance_of::<PyString>()
+        || obj.is_instance_of::<PyInt>()
+        || obj.is_instance_of::<PyFloat>()
+    {
+        return config::expiration_from_json(&convert::to_json_value(obj)?).map_err(to_py_err);
     }
     if convert::is_datetime(obj)? {
         return Ok(ExpirationTime::At(
@@ -85,12 +91,14 @@ pub fn expiration_from(obj: &Bound<'_, PyAny>) -> PyResult<ExpirationTime> {
     ))
 }
 
-/// MOVE-TO-CORE. `audience`: one string or a list of strings.
-pub fn audience_from(obj: &Bound<'_, PyAny>) -> PyResult<Audience> {
-    if obj.is_instance_of::<PyString>() {
-        return Ok(Audience::One(convert::text(obj, "audience")?.into_owned()));
-    }
-    Ok(Audience::Many(convert::str_or_list(obj, "audience")?))
+/// `audience`: one string or a list of strings (`[]` = none).
+pub fn audience_from(obj: &Bound<'_, PyAny>) -> PyResult<Option<Audience>> {
+    let value = if obj.is_instance_of::<PyString>() {
+        Value::String(convert::text(obj, "audience")?.into_owned())
+    } else {
+        Value::from(convert::str_or_list(obj, "audience")?)
+    };
+    config::audience_from_json(&value).map_err(to_py_err)
 }
 
 /// Better Auth's `keyPairConfig` as a dict: `{"alg": "EdDSA", "crv"?: ..., "modulus_length"?: ...}`
@@ -109,7 +117,8 @@ pub fn key_pair_config_from(obj: &Bound<'_, PyAny>) -> PyResult<KeyPairConfig> {
         None => d.get_item("modulusLength")?,
     };
     let modulus: Option<u32> = modulus.map(|v| v.extract()).transpose()?;
-    KeyPairConfig::new(&alg, crv.as_deref(), modulus).map_err(to_py_err)
+    let value = serde_json::json!({ "alg": alg, "crv": crv, "modulusLength": modulus });
+    config::key_pair_config_from_json(&value).map_err(to_py_err)
 }
 
 /// A configured algorithm name (`ERR_INVALID_CONFIG` when it cannot sign or verify).
@@ -147,7 +156,7 @@ pub fn overrides_from(
     Ok(SignOverrides {
         expiration_time: expiration_time.map(expiration_from).transpose()?,
         issuer,
-        audience: audience.map(audience_from).transpose()?,
+        audience: audience.map(audience_from).transpose()?.flatten(),
         subject,
         typ,
         signing_key_id,
@@ -184,11 +193,11 @@ pub fn verify_options_from(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Verif
             }
             "leeway" => o.clock_tolerance = convert::seconds(&v, "leeway")?,
             "max_token_age" => {
-                o.max_token_age = Some(match v.cast::<PyString>() {
-                    Ok(s) => {
-                        authjwt_core::claims::parse_timespan(&s.to_cow()?).map_err(to_py_err)?
-                    }
-                    Err(_) => convert::seconds(&v, "max_token_age")?,
+                o.max_token_age = Some(if v.is_instance_of::<PyString>() {
+                    config::timespan_from_json(&convert::to_json_value(&v)?, "max_token_age")
+                        .map_err(to_py_err)?
+                } else {
+                    convert::seconds(&v, "max_token_age")?
                 })
             }
             "required_claims" => o.required_claims = convert::str_or_list(&v, "required_claims")?,

@@ -4,13 +4,12 @@
 use std::time::Duration;
 
 use authjwt_core::jwks::KeySet;
+use authjwt_core::jws;
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
 use authjwt_core::verify::{verify_jwt, VerifiedJwt};
-use authjwt_core::{jws, Error};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use serde_json::Value;
 
 use crate::convert;
 use crate::errors::{detached, to_py_err};
@@ -261,48 +260,27 @@ impl PyAsyncRemoteKeySet {
     }
 }
 
-/// MOVE-TO-CORE: an unverified decode of a JWT (header, claims) for the Node binding too.
-fn decode_unverified(token: &str) -> Result<(serde_json::Map<String, Value>, Value), Error> {
-    let decoded = jws::decode_compact(token, jws::DEFAULT_MAX_TOKEN_SIZE)?;
-    let payload: Value = serde_json::from_slice(&decoded.payload)
-        .map_err(|_| Error::JwtInvalid("the payload is not JSON".to_owned()))?;
-    if !payload.is_object() {
-        return Err(Error::JwtInvalid(
-            "the payload is not a JSON object".to_owned(),
-        ));
-    }
-    Ok((decoded.header, payload))
-}
-
 /// The claims of a token WITHOUT verifying its signature or claims: never trust the result for
 /// access decisions; use `verify_jwt`.
 #[pyfunction]
-pub fn decode_jwt<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyAny>> {
-    let (_, payload) = decode_unverified(token).map_err(to_py_err)?;
-    convert::value_to_py(py, &payload)
+pub fn decode_jwt<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
+    let (_, payload) = jws::decode_unverified(token).map_err(to_py_err)?;
+    convert::map_to_py(py, &payload)
 }
 
 /// The protected header of a token WITHOUT verifying it (e.g. to read `kid`).
 #[pyfunction]
 pub fn decode_header<'py>(py: Python<'py>, token: &str) -> PyResult<Bound<'py, PyDict>> {
-    let decoded = jws::decode_compact(token, jws::DEFAULT_MAX_TOKEN_SIZE).map_err(to_py_err)?;
-    convert::map_to_py(py, &decoded.header)
+    convert::map_to_py(
+        py,
+        &jws::decode_unverified_header(token).map_err(to_py_err)?,
+    )
 }
 
-/// MOVE-TO-CORE. The token of an `Authorization: Bearer <token>` header value (RFC 6750 §2.1;
+/// The token of an `Authorization: Bearer <token>` header value (the core's RFC 6750 §2.1 rule,
 /// scheme case-insensitive), or None when the header is absent or not a Bearer credential.
 #[pyfunction]
 #[pyo3(signature = (authorization))]
 pub fn extract_bearer_token(authorization: Option<&str>) -> Option<String> {
-    let value = authorization?.trim();
-    let (scheme, rest) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    let token = rest.trim_start_matches(' ');
-    let valid = !token.is_empty()
-        && token.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
-        });
-    valid.then(|| token.to_owned())
+    authjwt_core::http::extract_bearer_token(authorization?).map(str::to_owned)
 }

@@ -84,13 +84,16 @@ pub enum AuthJwtError {
         /// What was wrong.
         detail: String,
     },
-    /// `ERR_JWT_EXPIRED`: the token's `exp` is in the past.
+    /// `ERR_JWT_EXPIRED`: the token's `exp` is in the past, or its `iat` is older than
+    /// `maxTokenAge`.
     #[error("{code}: {detail}")]
     JwtExpired {
         /// The error code.
         code: String,
         /// What was wrong.
         detail: String,
+        /// The claim that failed, as jose's `claim`: `exp`, or `iat` for `maxTokenAge`.
+        claim: String,
     },
     /// `ERR_JWT_CLAIM_VALIDATION_FAILED`: a claim is missing, mistyped or fails its check.
     #[error("{code}: {detail}")]
@@ -170,7 +173,11 @@ impl From<CoreError> for AuthJwtError {
             }
             CoreError::JwksInvalid(_) => AuthJwtError::JwksInvalid { code, detail },
             CoreError::JwksTimeout(_) => AuthJwtError::JwksTimeout { code, detail },
-            CoreError::JwtExpired => AuthJwtError::JwtExpired { code, detail },
+            CoreError::JwtExpired { claim } => AuthJwtError::JwtExpired {
+                code,
+                detail,
+                claim: claim.to_owned(),
+            },
             CoreError::ClaimValidationFailed { claim, reason, .. } => {
                 AuthJwtError::ClaimValidationFailed {
                     code,
@@ -301,7 +308,7 @@ mod tests {
             ),
             (CoreError::JwksInvalid("x".into()), "ERR_JWKS_INVALID"),
             (CoreError::JwksTimeout("x".into()), "ERR_JWKS_TIMEOUT"),
-            (CoreError::JwtExpired, "ERR_JWT_EXPIRED"),
+            (CoreError::JwtExpired { claim: "exp" }, "ERR_JWT_EXPIRED"),
             (
                 CoreError::claim_failed("aud", ClaimReason::CheckFailed, "unexpected"),
                 "ERR_JWT_CLAIM_VALIDATION_FAILED",
@@ -348,6 +355,8 @@ mod tests {
             message: "m".into(),
         });
         assert!(matches!(kid, AuthJwtError::KeyDecryptionFailed { ref kid, .. } if kid == "abc"));
+        let too_old = AuthJwtError::from(CoreError::JwtExpired { claim: "iat" });
+        assert!(matches!(too_old, AuthJwtError::JwtExpired { ref claim, .. } if claim == "iat"));
         let timeout = AuthJwtError::from(CoreError::Store(StoreError::timeout("create_jwk", 0.5)));
         assert!(
             matches!(timeout, AuthJwtError::Store { ref operation, timed_out: true, .. }

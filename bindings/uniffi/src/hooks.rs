@@ -138,37 +138,21 @@ pub(crate) struct HostEvents(pub(crate) Arc<dyn EventListener>);
 
 impl EventSink for HostEvents {
     fn on_event(&self, event: &Event) {
-        let mut out = AuthJwtEvent {
+        // The core's JSON form decides which fields an event has; a newer core event still
+        // reaches the host by name, with the fields this record knows.
+        let json = event.to_json();
+        let text = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_owned);
+        let out = AuthJwtEvent {
             name: event.name().to_owned(),
-            kid: None,
-            alg: None,
-            code: None,
-            url: None,
-            keys: None,
+            kid: text("kid"),
+            alg: text("alg"),
+            code: text("code"),
+            url: text("url"),
+            keys: json
+                .get("keys")
+                .and_then(Value::as_u64)
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
         };
-        match event {
-            Event::KeyCreated { kid, alg }
-            | Event::KeyRotated { kid, alg }
-            | Event::TokenIssued { kid, alg } => {
-                out.kid = Some(kid.clone());
-                out.alg = Some((*alg).to_owned());
-            }
-            Event::TokenVerified { kid, alg } => {
-                out.kid = kid.clone();
-                out.alg = Some((*alg).to_owned());
-            }
-            Event::TokenRejected { code } => out.code = Some((*code).to_owned()),
-            Event::JwksFetched { url, keys } => {
-                out.url = Some(url.clone());
-                out.keys = Some(u32::try_from(*keys).unwrap_or(u32::MAX));
-            }
-            Event::JwksFetchFailed { url, code } => {
-                out.url = Some(url.clone());
-                out.code = Some((*code).to_owned());
-            }
-            // A newer core event still reaches the host by name.
-            _ => {}
-        }
         let _ = self.0.on_event(out);
     }
 }

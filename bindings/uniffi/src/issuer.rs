@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use authjwt_core::config;
 use authjwt_core::issuer::Issuer as CoreIssuer;
 use serde_json::Value;
 
@@ -67,8 +68,8 @@ impl Issuer {
         overrides: SignOverrides,
     ) -> Result<String, AuthJwtError> {
         let overrides = overrides.into_core()?;
-        let user = json_object("userJson", &user_json)?;
-        let session = json_object("sessionJson", &session_json)?;
+        let user = Value::Object(config::json_object("userJson", &user_json)?);
+        let session = Value::Object(config::json_object("sessionJson", &session_json)?);
         let issuer = self.inner.clone();
         off_thread(async move { issuer.sign_session(&user, &session, &overrides).await }).await
     }
@@ -116,14 +117,5 @@ where
         Err(e) => Err(AuthJwtError::internal(format!(
             "an authjwt task did not finish: {e}"
         ))),
-    }
-}
-
-// BINDING HELPER (belongs in core: Node and Python take host objects as JSON text too): parse a
-// host's JSON argument that must be an object.
-fn json_object(name: &str, text: &str) -> Result<Value, AuthJwtError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(v @ Value::Object(_)) => Ok(v),
-        _ => Err(authjwt_core::Error::JwtInvalid(format!("{name} must be a JSON object")).into()),
     }
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use authjwt_core::alg::{Algorithm, KeyPairConfig as CoreKeyPairConfig};
-use authjwt_core::claims::{Audience, ExpirationTime};
+use authjwt_core::claims::ExpirationTime;
+use authjwt_core::config;
 use authjwt_core::issuer::{
     ExternalSignerConfig as CoreExternalSignerConfig, IssuerOptions as CoreIssuerOptions,
     SignOverrides as CoreSignOverrides,
@@ -326,7 +327,7 @@ impl IssuerOptions {
             rotation_interval: self.rotation_interval,
             grace_period: self.grace_period,
             issuer: self.issuer,
-            audience: audience(self.audience),
+            audience: config::audience_from_list(self.audience),
             expiration_time: ExpirationTime::parse_span(&self.expiration_time)?,
             key_cache_ttl: self.key_cache_ttl,
             store_timeout: seconds("storeTimeout", self.store_timeout)?,
@@ -360,7 +361,7 @@ impl SignOverrides {
         Ok(CoreSignOverrides {
             expiration_time,
             issuer: self.issuer,
-            audience: self.audience.and_then(audience),
+            audience: self.audience.and_then(config::audience_from_list),
             subject: self.subject,
             typ: self.typ,
             signing_key_id: self.signing_key_id,
@@ -410,16 +411,6 @@ impl RemoteKeySetOptions {
     }
 }
 
-// BINDING HELPER (belongs in core: Python's list and Node's string-or-array need it too):
-/// `[]` = no audience, `[a]` = `"aud": "a"`, more = an array.
-fn audience(mut list: Vec<String>) -> Option<Audience> {
-    match list.len() {
-        0 => None,
-        1 => list.pop().map(Audience::One),
-        _ => Some(Audience::Many(list)),
-    }
-}
-
 /// A non-negative, finite number of seconds.
 fn seconds(name: &str, value: f64) -> Result<Duration, AuthJwtError> {
     Duration::try_from_secs_f64(value).map_err(|_| {
@@ -434,16 +425,6 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     use super::*;
-
-    #[test]
-    fn audience_list_maps_to_none_one_or_many() {
-        assert_eq!(audience(vec![]), None);
-        assert_eq!(audience(vec!["a".into()]), Some(Audience::One("a".into())));
-        assert_eq!(
-            audience(vec!["a".into(), "b".into()]),
-            Some(Audience::Many(vec!["a".into(), "b".into()]))
-        );
-    }
 
     #[test]
     fn durations_must_be_finite_and_non_negative() {

@@ -334,6 +334,41 @@ mod tests {
     }
 
     #[test]
+    fn scanned_claims_keep_names_and_registered_values() {
+        let c = scan_claims(br#" {"sub":"u","x":{"y":[1,{"z":2}]},"aud":["a","b"],"exp":1.5} "#)
+            .unwrap();
+        assert!(c.has("x") && c.has("sub") && !c.has("y"));
+        assert_eq!(c.registered("aud"), Some(&serde_json::json!(["a", "b"])));
+        assert_eq!(c.registered("exp"), Some(&serde_json::json!(1.5)));
+        assert_eq!(c.registered("iat"), None);
+        assert_eq!(c.registered("x"), None);
+    }
+
+    #[test]
+    fn scan_leaves_what_parse_object_refuses_to_parse_object() {
+        for text in [
+            &br#"{"a":1,"a":2}"#[..],
+            br#"{"a":{"x":1,"x":2}}"#,
+            br#"{"aud":[{"x":1,"x":2}]}"#,
+            br#"{"sub":"\ud800"}"#,
+            b"[]",
+            b"{} {}",
+            b"{\"a\":\"\xff\"}",
+        ] {
+            assert!(
+                scan_claims(text).is_none(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+            assert!(
+                parse_object(text).is_err(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
     fn errors_never_quote_the_input() {
         let err = parse_object(br#"{"secret-value-123": tru}"#).unwrap_err();
         assert!(!err.contains("secret-value-123"), "{err}");
