@@ -66,12 +66,26 @@ function run(command, args, env) {
   })
 }
 
+const lastLine = (text) => text.split('\n').pop()
 const kidOf = (token) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url')).kid
 const tamper = (token) => {
   const [h, p, s] = token.split('.')
   const claims = JSON.parse(Buffer.from(p, 'base64url'))
   claims.sub = 'someone-else'
   return [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), s].join('.')
+}
+
+// The rows as they sit in storage: the file store's JSON, or the `jwks` table.
+async function storedRows() {
+  if (!process.env.DATABASE_URL) return JSON.parse(readFileSync(keysFile, 'utf8'))
+  const { default: pg } = await import(join(root, 'examples/node-auth-server/node_modules/pg/lib/index.js'))
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL })
+  await client.connect()
+  try {
+    return (await client.query('SELECT id, "privateKey" FROM jwks')).rows
+  } finally {
+    await client.end()
+  }
 }
 
 async function main() {
@@ -87,8 +101,9 @@ async function main() {
   })
   await waitFor(jwksUrl, 'the Node auth server')
   const jwks = await (await fetch(jwksUrl)).json()
-  step(jwks.keys.length === 1 && jwks.keys[0].alg === alg,
-    `Node auth server up on ${origin}, ${alg} key ${jwks.keys[0]?.kid} published at /api/auth/jwks`)
+  const current = jwks.keys.filter((key) => key.alg === alg).pop()
+  step(Boolean(current), `Node auth server up on ${origin}, ${alg} key ${current?.kid} published at /api/auth/jwks` +
+    (process.env.DATABASE_URL ? ' (keys in PostgreSQL)' : ''))
 
   // 2. Sign in: the token rides along in `set-auth-jwt`, as with Better Auth's jwt plugin.
   const signIn = await fetch(`${origin}/api/auth/sign-in`, {
@@ -117,11 +132,10 @@ async function main() {
     'dev.authjwt.examples.VerifyTokenKt', jwksUrl, token, origin, origin,
   ])
   let k = await ktVerify(token1)
-  step(k.code === 0, `Kotlin example verified the token (${k.out.split('\n').pop()})`)
+  step(k.code === 0, `Kotlin example verified the token (${lastLine(k.out).split(', header')[0]})`)
 
   // 5. The sealed row as it sits in storage.
-  const rows = JSON.parse(readFileSync(keysFile, 'utf8'))
-  const row = (Array.isArray(rows) ? rows : rows.rows ?? Object.values(rows))[0]
+  const row = (await storedRows()).find((r) => r.id === kidOf(token1)) ?? { id: '?', privateKey: '{}' }
   const sealed = JSON.parse(row.privateKey)
   step(sealed.v === 1 && sealed.alg === 'A256GCM' && !('d' in sealed) && !row.privateKey.includes('"d"'),
     `stored row ${row.id}: privateKey sealed (${row.privateKey.slice(0, 60)}...), no private key in clear`)
@@ -144,7 +158,7 @@ async function main() {
   k = await ktVerify(tamper(token2))
   step(r.status === 401 && r.body.error === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' && k.code === 1 &&
     k.out.includes('ERR_JWS_SIGNATURE_VERIFICATION_FAILED'),
-  `tampered token refused: Python ${r.body.error}, Kotlin ${k.out.split('\n').pop()}`)
+  `tampered token refused: Python ${r.body.error}, ${lastLine(k.out)}`)
   const expired = (await (await fetch(`${origin}/api/admin/token`, {
     method: 'POST', headers: { 'x-admin-token': adminToken, 'content-type': 'application/json' },
     body: JSON.stringify({ sub: 'ada', expirationTime: '-1 minute' }),
@@ -152,7 +166,7 @@ async function main() {
   r = await pyVerify(expired)
   k = await ktVerify(expired)
   step(r.status === 401 && r.body.error === 'ERR_JWT_EXPIRED' && k.code === 1 && k.out.includes('ERR_JWT_EXPIRED'),
-    `expired token refused: Python ${r.body.error}, Kotlin ${k.out.split('\n').pop()}`)
+    `expired token refused: Python ${r.body.error}, ${lastLine(k.out)}`)
 }
 
 try {
