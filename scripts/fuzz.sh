@@ -14,6 +14,8 @@ if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "fuzzing needs the nightly toolchain (rustup toolchain install nightly)" >&2
   exit 1
 fi
+# cargo install puts it in $CARGO_HOME/bin, which a fresh shell may not have on its PATH.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --version 0.13.2 --locked
 fi
