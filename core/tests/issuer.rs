@@ -617,6 +617,15 @@ async fn external_signer_signs_and_local_jwks_is_not_served() {
     assert!(err.to_string().contains("https://kms.example.com/jwks"));
     assert_eq!(issuer.remote_url(), Some("https://kms.example.com/jwks"));
     assert_eq!(store.calls(), (0, 0), "no local key is ever made");
+
+    // It seals nothing, so it needs no secret even with encryption on.
+    let without_secret = setup_result(|o| {
+        o.disable_private_key_encryption = false;
+        o.secrets.clear();
+        o.external_signer = Some(ext.clone());
+        o.remote_url = Some("https://kms.example.com/jwks".into());
+    });
+    assert!(without_secret.is_ok(), "{:?}", without_secret.err());
 }
 
 fn setup_result(opts: impl FnOnce(&mut IssuerOptions)) -> Result<Issuer, Error> {
