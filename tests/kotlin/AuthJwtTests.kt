@@ -246,6 +246,7 @@ suspend fun runTests(): Int {
         val e = expectThrows<AuthJwtException.JwtExpired> { issuer.verify(token, later) }
         checkEq("ERR_JWT_EXPIRED", e.code, "code")
         checkEq("ERR_JWT_EXPIRED", e.errorCode(), "errorCode()")
+        checkEq("exp", e.claim, "claim")
     }
 
     t.test("a tampered signature is ERR_JWS_SIGNATURE_VERIFICATION_FAILED") {

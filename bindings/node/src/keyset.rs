@@ -3,10 +3,11 @@
 use authjwt_core::jwks::KeySet;
 use authjwt_core::jws;
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
-use authjwt_core::verify::verify_jwt;
+use authjwt_core::verify::{verify_jwt_json, VerifyOptions};
 use authjwt_core::Error;
 use napi_derive::napi;
 use serde_json::Value;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::convert::{parse_object, verified_json, verify_options};
@@ -16,6 +17,9 @@ use crate::error::IntoJs;
 #[napi]
 pub struct NativeLocalJwks {
     inner: KeySet,
+    /// The last options text and what it parsed to: callers pass the same options on every call,
+    /// and parsing them was a visible share of a verify (bench/HISTORY.md).
+    last_options: Mutex<Option<(String, Arc<VerifyOptions>)>>,
 }
 
 /// Parses and validates a JWKS document (JSON text) once.
@@ -23,6 +27,7 @@ pub struct NativeLocalJwks {
 pub fn create_local_jwks(jwks_json: String) -> napi::Result<NativeLocalJwks> {
     Ok(NativeLocalJwks {
         inner: KeySet::from_json(&jwks_json).js()?,
+        last_options: Mutex::new(None),
     })
 }
 
@@ -31,8 +36,31 @@ impl NativeLocalJwks {
     /// Verifies on the calling thread; `{payload, protectedHeader}` JSON.
     #[napi(catch_unwind)]
     pub fn verify_sync(&self, token: String, options: Option<String>) -> napi::Result<String> {
-        let options = verify_options(options.as_deref()).js()?;
-        verified_json(&verify_jwt(&token, &self.inner, &options).js()?).js()
+        let options = self.options(options).js()?;
+        // The token's own verified JSON goes back to JS as is (no `Map` round trip; bench/HISTORY.md).
+        verify_jwt_json(&token, &self.inner, &options).js()
+    }
+}
+
+impl NativeLocalJwks {
+    /// The parsed options, reused while the options text is the same as last time (parsing is a
+    /// pure function of the text, so this changes no result).
+    fn options(&self, json: Option<String>) -> authjwt_core::Result<Arc<VerifyOptions>> {
+        let Some(text) = json else {
+            return Ok(Arc::new(VerifyOptions::default()));
+        };
+        let mut last = self
+            .last_options
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((cached, parsed)) = last.as_ref() {
+            if *cached == text {
+                return Ok(parsed.clone());
+            }
+        }
+        let parsed = Arc::new(verify_options(Some(&text))?);
+        *last = Some((text, parsed.clone()));
+        Ok(parsed)
     }
 }
 

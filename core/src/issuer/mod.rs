@@ -199,7 +199,8 @@ impl Issuer {
     /// Auth only fails at the first token).
     pub fn new(store: Arc<dyn KeyStore>, options: IssuerOptions) -> Result<Issuer> {
         // An external signer keeps its key elsewhere: nothing is sealed, so no secret is needed.
-        let seals_keys = !options.disable_private_key_encryption && options.external_signer.is_none();
+        let seals_keys =
+            !options.disable_private_key_encryption && options.external_signer.is_none();
         let sealer = Sealer::new(options.secrets, options.private_key_format, seals_keys)?;
         let configs = distinct_configs(options.key_pair_config, &options.key_pair_configs)?;
         if let Some(ext) = &options.external_signer {

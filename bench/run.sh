@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs every benchmark in one go and writes bench/RESULTS.md (a program run, never a test):
+#   1. the core's own Rust loop (core/examples/bench_core.rs), release build;
+#   2. Node: npm/bench/bench.mjs (authjwt vs jose, fast-jwt, jsonwebtoken, better-auth) on a
+#      release build of the addon, then bench/node-extra.mjs for thread-pool scaling (1 and 2
+#      tokio workers) and the 1,000,000-call memory check;
+#   3. Python: python/bench/bench.py (authjwt vs PyJWT, joserfc) on a release wheel, then
+#      bench/memory.py;
+#   4. bench/collect.py: one Markdown table with ratios against the peers and the issue's targets.
+#
+# Environment: BENCH_SECONDS (measuring time per cell, default 1), BENCH_MEMORY_CALLS (default
+# 1000000). Outputs of each program are kept in .cache/bench/. Takes ~6-8 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+# The build steps the test suites use (release variants here).
+source scripts/lib/build.sh
+out=$root/.cache/bench
+mkdir -p "$out"
+rm -f "$out"/*.md "$out"/*.json "$out"/*.log
+export BENCH_SECONDS="${BENCH_SECONDS:-1}"
+calls="${BENCH_MEMORY_CALLS:-1000000}"
+failed=()
+cut -d' ' -f1-3 /proc/loadavg >"$out/load.txt"
+
+step() { echo; echo "=== $* ($(date -u +%H:%M:%S))"; }
+
+step "Rust core loop (release)"
+if cargo build --release -q -p authjwt-core --example bench_core &&
+  "$CARGO_TARGET_DIR/release/examples/bench_core" --json "$out/rust.json" | tee "$out/rust.md"; then :
+else failed+=(rust); fi
+
+step "Node: release build of the addon"
+node_ok=1
+# A separate shell, so that `set -e` stops the build at its first failure (it is off inside `||`).
+bash -c 'set -euo pipefail; source scripts/lib/build.sh; build_node_addon --release' ||
+  { node_ok=0; failed+=(node-build); }
+if [ "$node_ok" = 1 ]; then
+  step "Node: npm/bench/bench.mjs"
+  (cd npm/bench && { [ -d node_modules ] || npm_ci; } && node bench.mjs) | tee "$out/node.md" || failed+=(node-bench)
+  for workers in 1 2; do
+    step "Node: 64 async signs in flight, TOKIO_WORKER_THREADS=$workers"
+    TOKIO_WORKER_THREADS=$workers node bench/node-extra.mjs concurrency |
+      tee "$out/node-conc-$workers.json" || failed+=("node-concurrency-$workers")
+  done
+  step "Node: memory, $calls sign+verify"
+  node --expose-gc bench/node-extra.mjs memory "$calls" | tee "$out/node-memory.log" || failed+=(node-memory)
+fi
+
+step "Python: release wheel (maturin)"
+py_ok=1
+bench_venv=.cache/python-bench
+if wheel=$(build_python_wheel); then
+  peers=()
+  for pkg in PyJWT cryptography joserfc; do
+    peers+=("$(grep -E "^$pkg(\[[a-z]+\])?==" python/requirements-dev.txt)")
+  done
+  if [ -x "$bench_venv/bin/python" ] && "$bench_venv/bin/python" -c 'import jwt, joserfc' 2>/dev/null; then
+    "$bench_venv/bin/pip" install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel" ||
+      { py_ok=0; failed+=(python-install); }
+  else
+    python_venv_with_wheel "$bench_venv" "$wheel" "${peers[@]}" || { py_ok=0; failed+=(python-install); }
+  fi
+else
+  py_ok=0
+  failed+=(python-build)
+fi
+if [ "$py_ok" = 1 ]; then
+  step "Python: python/bench/bench.py"
+  "$bench_venv/bin/python" python/bench/bench.py --seconds "$BENCH_SECONDS" |
+    tee "$out/python.md" || failed+=(python-bench)
+  step "Python: memory, $calls sign+verify"
+  "$bench_venv/bin/python" bench/memory.py "$calls" | tee "$out/python-memory.log" ||
+    failed+=(python-memory)
+fi
+
+step "Collecting into bench/RESULTS.md"
+python3 bench/collect.py "$out" bench/RESULTS.md
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "bench: failed parts: ${failed[*]}" >&2
+  exit 1
+fi
+echo "bench: done, see bench/RESULTS.md"
