@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import sqlite3
 import threading
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, List
 
 import pytest
 
@@ -17,58 +19,17 @@ from conftest import SECRET, make_issuer
 
 UTC = dt.timezone.utc
 
-BETTER_AUTH_JWKS_TABLE = """
-CREATE TABLE IF NOT EXISTS jwks (
-  id TEXT PRIMARY KEY NOT NULL,
-  publicKey TEXT NOT NULL,
-  privateKey TEXT NOT NULL,
-  createdAt DATE NOT NULL,
-  expiresAt DATE,
-  alg TEXT,
-  crv TEXT
-)
-"""
+def _example_sqlite_store() -> Any:
+    """The copyable store of examples/python-service: what this test checks is what users copy."""
+    path = Path(__file__).resolve().parents[2] / "examples" / "python-service" / "sqlite_store.py"
+    spec = importlib.util.spec_from_file_location("example_sqlite_store", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SqliteKeyStore
 
 
-class SqliteStore:
-    """Better Auth's `jwks` table in sqlite3; dates as ISO-8601 text with offset."""
-
-    def __init__(self, path: str) -> None:
-        # authjwt may call the store from its worker threads: share one connection under a lock.
-        self.db = sqlite3.connect(path, check_same_thread=False)
-        self.db.execute(BETTER_AUTH_JWKS_TABLE)
-        self.lock = threading.Lock()
-
-    def get_jwks(self) -> List[Dict[str, Any]]:
-        with self.lock:
-            cur = self.db.execute(
-                "SELECT id, publicKey, privateKey, createdAt, expiresAt, alg, crv FROM jwks"
-            )
-            cols = [c[0] for c in cur.description]
-            rows = [dict(zip(cols, r)) for r in cur.fetchall()]
-        for r in rows:
-            r["createdAt"] = dt.datetime.fromisoformat(r["createdAt"])
-            if r["expiresAt"] is not None:
-                r["expiresAt"] = dt.datetime.fromisoformat(r["expiresAt"])
-        return rows
-
-    def create_jwk(self, row: JwkRow) -> JwkRow:
-        cols = row.to_dict()
-        with self.lock, self.db:
-            self.db.execute(
-                "INSERT INTO jwks (id, publicKey, privateKey, createdAt, expiresAt, alg, crv) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    cols["id"],
-                    cols["publicKey"],
-                    cols["privateKey"],
-                    cols["createdAt"].isoformat(),
-                    cols["expiresAt"].isoformat() if cols["expiresAt"] else None,
-                    cols["alg"],
-                    cols["crv"],
-                ),
-            )
-        return row
+SqliteStore = _example_sqlite_store()
 
 
 def test_sqlite_store_with_better_auth_schema_round_trips(tmp_path: Any) -> None:

@@ -426,6 +426,42 @@ mod tests {
 
     use super::*;
 
+    /// The records restate the core's defaults as literals (Kotlin and Swift see those), so
+    /// this keeps the two from drifting apart.
+    #[test]
+    fn record_defaults_are_the_core_defaults() {
+        let verify = VerifyOptions::default()
+            .into_core()
+            .expect("verify defaults");
+        assert_eq!(
+            format!("{verify:?}"),
+            format!("{:?}", CoreVerifyOptions::default())
+        );
+        let remote = RemoteKeySetOptions::default()
+            .into_core()
+            .expect("remote defaults");
+        assert_eq!(
+            format!("{remote:?}"),
+            format!("{:?}", RemoteJwksOptions::default())
+        );
+        let issuer = IssuerOptions::default()
+            .into_core()
+            .expect("issuer defaults");
+        let core = CoreIssuerOptions::default();
+        assert_eq!(issuer.key_pair_config, core.key_pair_config);
+        assert_eq!(issuer.private_key_format, core.private_key_format);
+        assert_eq!(issuer.rotation_interval, core.rotation_interval);
+        assert_eq!(issuer.grace_period, core.grace_period);
+        assert_eq!(issuer.audience, core.audience);
+        assert_eq!(issuer.expiration_time, core.expiration_time);
+        assert_eq!(issuer.key_cache_ttl, core.key_cache_ttl);
+        assert_eq!(issuer.store_timeout, core.store_timeout);
+        assert_eq!(
+            issuer.disable_private_key_encryption,
+            core.disable_private_key_encryption
+        );
+    }
+
     #[test]
     fn durations_must_be_finite_and_non_negative() {
         assert_eq!(seconds("t", 0.25).ok(), Some(Duration::from_millis(250)));
