@@ -203,8 +203,12 @@ export declare class ManualClock {
 /** Issues tokens with keys from the host's store. */
 export declare class Issuer {
   constructor(options?: IssuerOptions)
+  /** Signs; reads the store first when no key is loaded or the cached one is older than `keyCacheTtl`. */
   sign(payload: Record<string, unknown>, options?: SignOptions): Promise<string>
-  /** Cached-key fast path; throws if no key is loaded yet (call `sign` or `jwks` once first). */
+  /**
+   * Cached-key fast path; throws if no key is loaded yet (call `sign` or `jwks` once first). Past
+   * `keyCacheTtl` it keeps signing with the live cached key while the store is re-read in the background.
+   */
   signSync(payload: Record<string, unknown>, options?: SignOptions): string
   signSession(ctx: SessionContext<object, object | null>, options?: SignOptions): Promise<string>
   /** Better Auth's `/jwks` body; creates the first key when the store is empty. */

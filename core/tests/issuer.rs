@@ -323,6 +323,91 @@ async fn sign_cached_json_needs_a_loaded_key() {
     assert_eq!(payload(&t)["a"], 1);
 }
 
+/// The hosts' async `sign` probes `sign_json_if_fresh` before going async; it must answer exactly
+/// when `sign_json` would not touch the store, and leave every other case to `sign_json`.
+#[tokio::test]
+async fn sign_json_if_fresh_answers_only_when_sign_json_would_not_read_the_store() {
+    let es256 = KeyPairConfig::new("ES256", None, None).unwrap();
+    let (issuer, store, clock) = setup(|o| {
+        o.key_cache_ttl = 60;
+        o.rotation_interval = Some(3600);
+        o.key_pair_configs = vec![es256];
+    });
+    let none = SignOverrides::default();
+    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
+    assert_eq!(store.calls(), (0, 0), "the probe never touches the store");
+    // A payload error is the error sign_json reports, key or not.
+    let bad = issuer.sign_json_if_fresh("[1]", &none).unwrap_err();
+    let bad_async = issuer.sign_json("[1]", &none).await.unwrap_err();
+    assert_eq!(bad.code(), bad_async.code());
+
+    let kid = issuer.load_signing_key(None).await.unwrap();
+    let calls = store.calls();
+    let t = issuer
+        .sign_json_if_fresh("{\"a\":1}", &none)
+        .unwrap()
+        .expect("a fresh key signs without the store");
+    assert_eq!(header(&t)["kid"], kid.as_str());
+    assert_eq!(payload(&t)["a"], 1);
+    assert_eq!(store.calls(), calls);
+    // The other configured algorithm has no key loaded yet: left to sign_json.
+    let es = SignOverrides {
+        signing_algorithm: Some(Algorithm::ES256),
+        ..SignOverrides::default()
+    };
+    assert_eq!(issuer.sign_json_if_fresh("{}", &es).unwrap(), None);
+
+    // Pinned: a loaded key signs; a wrong algorithm is sign_json's error; an unknown kid is left
+    // to sign_json (which reads the store to find it).
+    let pinned = SignOverrides {
+        signing_key_id: Some(kid.clone()),
+        ..SignOverrides::default()
+    };
+    assert!(issuer.sign_json_if_fresh("{}", &pinned).unwrap().is_some());
+    let wrong = SignOverrides {
+        signing_algorithm: Some(Algorithm::ES256),
+        ..pinned.clone()
+    };
+    assert_eq!(
+        issuer
+            .sign_json_if_fresh("{}", &wrong)
+            .unwrap_err()
+            .to_string(),
+        issuer
+            .sign_json("{}", &wrong)
+            .await
+            .unwrap_err()
+            .to_string()
+    );
+    let unknown = SignOverrides {
+        signing_key_id: Some("not-a-stored-kid".into()),
+        ..SignOverrides::default()
+    };
+    assert_eq!(issuer.sign_json_if_fresh("{}", &unknown).unwrap(), None);
+
+    // Past keyCacheTtl: no answer (sign_json reads the store), while the synchronous path keeps
+    // signing with the live key.
+    clock.advance_ms(60_000);
+    let calls = store.calls();
+    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_fresh("{}", &pinned).unwrap(), None);
+    assert_eq!(store.calls(), calls);
+    assert!(issuer.sign_cached_json("{}", &none).is_ok());
+    issuer.sign_json("{}", &none).await.unwrap();
+    assert_eq!(store.calls().0, calls.0 + 1, "sign_json read the store");
+    assert!(issuer.sign_json_if_fresh("{}", &none).unwrap().is_some());
+
+    // Past expires_at: never signs with the old key, whichever path.
+    clock.set_ms(T0_MS + 3_600_000);
+    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
+    assert_eq!(
+        issuer.sign_cached_json("{}", &none).unwrap_err().code(),
+        "ERR_INVALID_CONFIG"
+    );
+    let next = issuer.sign_json("{}", &none).await.unwrap();
+    assert_ne!(header(&next)["kid"], kid.as_str());
+}
+
 #[tokio::test]
 async fn rotate_keeps_previous_keys_published_for_the_grace_period() {
     let (issuer, store, clock) = setup(|o| {
@@ -604,6 +689,13 @@ async fn external_signer_signs_and_local_jwks_is_not_served() {
         .unwrap();
     assert_eq!(kms.calls.load(Ordering::SeqCst), 1);
     assert_eq!(header(&t), json!({"alg": "EdDSA", "kid": "kms-1"}));
+    // The external signer is asynchronous: the probe leaves it to sign_json, signSync refuses.
+    let none = SignOverrides::default();
+    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
+    assert_eq!(
+        issuer.sign_cached_json("{}", &none).unwrap_err().code(),
+        "ERR_INVALID_CONFIG"
+    );
     let mut jwk = kms.key.public_jwk().to_map();
     jwk.insert("kid".into(), json!("kms-1"));
     let keys = KeySet::from_value(&json!({"keys": [jwk]})).unwrap();

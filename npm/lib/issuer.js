@@ -132,11 +132,9 @@ class Issuer {
     const o = signOptionsJson(options)
     const rsa = options?.signingAlgorithm ? isRsa(options.signingAlgorithm) : this.#offload
     if (!this.#external && (!rsa || this.#alone())) {
-      try {
-        return this.#native.signSync(p, o)
-      } catch {
-        // No key loaded yet, or the cache is due for a store read: the async path does both.
-      }
+      // The core's answer when no store read is due; null leaves it to the async path.
+      const token = call(() => this.#native.signIfFresh(p, o))
+      if (token !== null) return token
     }
     return this.#native.sign(p, o).catch(rethrow)
   }

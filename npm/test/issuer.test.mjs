@@ -133,10 +133,23 @@ describe('Issuer', () => {
     const rotated = (await b.rotate()).id
     assert.equal(decodeProtectedHeader(a.signSync({})).kid, first, 'within keyCacheTtl the cached key signs')
     clock.advance(61_000)
+    assert.equal(decodeProtectedHeader(await a.sign({})).kid, rotated, 'the first sign past keyCacheTtl reads the store')
+  })
+
+  test('past keyCacheTtl signSync keeps the live cached key and picks up the store in the background', async () => {
+    const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'))
+    const store = new MemoryStore()
+    const a = new Issuer({ secret: SECRET, store, clock, keyCacheTtl: 60 })
+    const b = new Issuer({ secret: SECRET, store, clock })
+    const first = decodeProtectedHeader(await a.sign({})).kid
+    clock.advance(1000)
+    const rotated = (await b.rotate()).id
+    clock.advance(61_000)
+    assert.equal(decodeProtectedHeader(a.signSync({})).kid, first, 'signSync cannot wait for the store')
     let kid = first
     for (let i = 0; i < 100 && kid !== rotated; i++) {
-      kid = decodeProtectedHeader(await a.sign({})).kid
-      if (kid !== rotated) await new Promise((r) => setTimeout(r, 20))
+      await new Promise((r) => setTimeout(r, 10))
+      kid = decodeProtectedHeader(a.signSync({})).kid
     }
     assert.equal(kid, rotated)
   })

@@ -378,11 +378,10 @@ def test_async_create_jwk_returning_another_public_key_is_refused_and_never_sign
 # --------------------------------------------------------------------------------------------
 # 5. get_jwks fails every other read.
 #
-# The binding's sign() serves a live cached key without reading the store (a stale cache is
-# refreshed in the background, whose failures sign() does not report: see the next test). To
-# make every call of the table read the store exactly once, keys expire (rotation_interval) and
-# the clock moves past expires_at and key_cache_ttl before each call: sign() must then read the
-# rows (and, finding no live key, create the next one); jwks() and verify() read the stale rows.
+# sign() serves a fresh cached key without reading the store. To make every call of the table
+# read the store exactly once, keys expire (rotation_interval) and the clock moves past expires_at
+# and key_cache_ttl before each call: sign() must then read the rows (and, finding no live key,
+# create the next one); jwks() and verify() read the stale rows.
 
 TTL = 1  # key_cache_ttl, seconds
 ROTATION = 10  # rotation_interval, seconds; each round advances the clock past it
@@ -438,11 +437,11 @@ def test_intermittent_get_jwks_failures_fail_only_their_calls(flavour: str) -> N
     run(main())
 
 
-def test_sign_with_stale_cached_key_does_not_surface_a_failing_read() -> None:
-    """The binding's sign() with a live cached key older than key_cache_ttl signs with it and
-    refreshes in the background: a failing get_jwks there is not reported by sign() (the key is
-    still the store's). A sign that must read the store (the cached key is past expires_at)
-    fails with ERR_STORE."""
+def test_sign_past_key_cache_ttl_reads_the_store_and_reports_a_failing_read() -> None:
+    """Past key_cache_ttl, sign() reads the store before it signs (the core's policy, the same in
+    every host): a failing get_jwks fails that sign with ERR_STORE and makes no key; the next
+    read that succeeds signs with the same stored key. Past expires_at the cached key may not
+    sign either, so a failing read fails the sign and the next one creates the next key."""
     clock = ManualClock(T0)
     store = ScriptedStore()
     issuer = make_sync(store, clock, key_cache_ttl=TTL, rotation_interval=60)
@@ -450,9 +449,13 @@ def test_sign_with_stale_cached_key_does_not_surface_a_failing_read() -> None:
     clock.advance(TTL + 1)
     store.get_faults.append("fail")
     gets = store.gets
-    served = issuer.sign({"n": 1})  # stale key: served from the cache, refreshed in the background
-    wait_until(lambda: store.gets == gets + 1)  # the background read met the fault, silently
-    assert store.get_faults == []
+    with pytest.raises(authjwt.StoreError) as stale:
+        issuer.sign({"n": 1})
+    assert stale.value.code == "ERR_STORE" and stale.value.operation == "get_jwks"
+    assert isinstance(stale.value.__cause__, DbDown)
+    assert store.gets == gets + 1 and store.creates == 1
+    served = issuer.sign({"n": 1})  # the store answers: the same stored key, cached again
+    assert store.gets == gets + 2
     assert decode_header(served)["kid"] == decode_header(first)["kid"] == store.rows[0].id
     # Past expires_at the cached key may not sign: sign() must read the store.
     clock.advance(60)

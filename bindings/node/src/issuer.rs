@@ -95,6 +95,20 @@ impl NativeIssuer {
         .js()
     }
 
+    /// `sign`'s answer when it needs no await (the cached key is fresh), else `null`: then `sign`
+    /// reads the store. Lets the JS `sign` skip the thread hop with the core's caching policy.
+    #[napi(catch_unwind)]
+    pub fn sign_if_fresh(
+        &self,
+        payload_json: String,
+        overrides: Option<String>,
+    ) -> napi::Result<Option<String>> {
+        let overrides = sign_overrides(overrides.as_deref()).js()?;
+        self.inner
+            .sign_json_if_fresh(&payload_json, &overrides)
+            .js()
+    }
+
     /// Better Auth's `/token`: signs for `{user, session}` (JSON).
     #[napi]
     pub async fn sign_session(

@@ -18,7 +18,7 @@ use crate::errors::{detached, to_py_err};
 use crate::host::{LoopLocals, PyClock, PyEvents, PyHooks, PyKeyStore, PySigner};
 use crate::options;
 use crate::rows::{PyJwkRow, PyMemoryStore};
-use crate::runtime::{block_on, runtime};
+use crate::runtime::block_on;
 use crate::verify::PyVerifiedJwt;
 
 /// The constructor's keyword arguments (Better Auth's options in snake_case); any other name is
@@ -200,15 +200,12 @@ fn payload_json(payload: &Bound<'_, PyAny>) -> PyResult<String> {
     convert::to_json_text(payload)
 }
 
-/// Signs on the cached key when one is loaded (no await, no store), else through the full path.
+/// Signs on the cached key while it is fresh (no await, no store), else through the full path:
+/// the core's caching policy, without entering the runtime on the hot path.
 fn sign_blocking(issuer: &Issuer, json: &str, overrides: &SignOverrides) -> Result<String, Error> {
-    let fast = {
-        let _ctx = runtime().enter();
-        issuer.sign_cached_json(json, overrides)
-    };
-    match fast {
-        Ok(token) => Ok(token),
-        Err(_) => block_on(issuer.sign_json(json, overrides)),
+    match issuer.sign_json_if_fresh(json, overrides)? {
+        Some(token) => Ok(token),
+        None => block_on(issuer.sign_json(json, overrides)),
     }
 }
 
@@ -413,7 +410,7 @@ impl PyAsyncIssuer {
         self.enter(py)?;
         let issuer = self.inner.clone();
         pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            if let Ok(token) = issuer.sign_cached_json(&json, &ov) {
+            if let Some(token) = issuer.sign_json_if_fresh(&json, &ov).map_err(to_py_err)? {
                 return Ok(token);
             }
             issuer.sign_json(&json, &ov).await.map_err(to_py_err)

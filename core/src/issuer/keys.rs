@@ -386,7 +386,7 @@ impl Inner {
     }
 }
 
-fn check_pinned_alg(key: &LoadedKey, wanted: Option<Algorithm>) -> Result<()> {
+pub(super) fn check_pinned_alg(key: &LoadedKey, wanted: Option<Algorithm>) -> Result<()> {
     match wanted {
         Some(w) if w != key.alg => Err(Error::InvalidConfig(format!(
             "signingKeyId {} has alg {} but signingAlgorithm is {w}",

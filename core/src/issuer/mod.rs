@@ -32,7 +32,7 @@ use crate::seal::{PrivateKeyFormat, Sealer, Secret};
 use crate::store::{JwkRow, KeyStore};
 use crate::verify::{VerifiedJwt, VerifyOptions};
 
-use keys::{LoadedKey, Slot};
+use keys::{check_pinned_alg, LoadedKey, Slot};
 use payload::ClaimDefaults;
 use published::Snapshot;
 use store_io::StoreIo;
@@ -314,18 +314,51 @@ impl Issuer {
     /// usable key is loaded yet (call [`Issuer::sign`], [`Issuer::jwks`] or
     /// [`Issuer::load_signing_key`] first) or the cached key is past its `expires_at`. A key older
     /// than `keyCacheTtl` is still used (it is in the store and live) while a refresh runs in the
-    /// background when a tokio runtime is at hand.
+    /// background when a tokio runtime is at hand: a synchronous caller cannot wait for the store.
     pub fn sign_cached_json(
         &self,
         payload_json: &str,
         overrides: &SignOverrides,
     ) -> Result<String> {
+        match self.sign_from_cache(payload_json, overrides, WhenStale::RefreshInBackground)? {
+            Some(token) => Ok(token),
+            // Unreachable: in this mode every miss is an error; kept total rather than panicking.
+            None => Err(not_loaded("signing key")),
+        }
+    }
+
+    /// [`Issuer::sign_json`]'s answer when it needs no await: the token when the cached key is
+    /// fresh (younger than `keyCacheTtl` and not past `expires_at`), `None` when `sign_json` has
+    /// to read the store (or an external signer signs). Errors are the ones `sign_json` reports
+    /// for the same payload and overrides. Hosts call this before going asynchronous, so their
+    /// `sign` follows exactly the core's caching policy without a thread hop on the hot path.
+    pub fn sign_json_if_fresh(
+        &self,
+        payload_json: &str,
+        overrides: &SignOverrides,
+    ) -> Result<Option<String>> {
+        self.sign_from_cache(payload_json, overrides, WhenStale::LeaveToStore)
+    }
+
+    /// The shared body of [`Issuer::sign_cached_json`] and [`Issuer::sign_json_if_fresh`]: signs
+    /// with a cached key, never awaiting; what a missing or stale key means is `when_stale`'s.
+    fn sign_from_cache(
+        &self,
+        payload_json: &str,
+        overrides: &SignOverrides,
+        when_stale: WhenStale,
+    ) -> Result<Option<String>> {
         let inner = &self.inner;
+        let lenient = when_stale == WhenStale::RefreshInBackground;
         if inner.external.is_some() {
-            return Err(Error::InvalidConfig(
-                "an external signer is asynchronous: use sign(), not the synchronous path"
-                    .to_owned(),
-            ));
+            return if lenient {
+                Err(Error::InvalidConfig(
+                    "an external signer is asynchronous: use sign(), not the synchronous path"
+                        .to_owned(),
+                ))
+            } else {
+                Ok(None)
+            };
         }
         // The text path when the payload is plain JSON; the `Map` path reports errors.
         let scanned = payload_text::scan(payload_json);
@@ -334,38 +367,37 @@ impl Issuer {
             None => payload::parse_payload(payload_json)?,
         };
         let now = inner.clock.now_ms();
+        let ttl = inner.key_cache_ttl_ms;
         let key = match &overrides.signing_key_id {
             Some(kid) => {
-                let key = inner
-                    .cached_pinned(kid, now)
-                    .filter(|k| k.usable_at(now))
-                    .ok_or_else(|| not_loaded(&format!("key {kid}")))?;
-                if let Some(w) = overrides.signing_algorithm {
-                    if w != key.alg {
-                        return Err(Error::InvalidConfig(format!(
-                            "signingKeyId {kid} has alg {} but signingAlgorithm is {w}",
-                            key.alg
-                        )));
-                    }
-                }
+                let cached = inner.cached_pinned(kid, now).filter(|k| k.usable_at(now));
+                let key = match cached {
+                    Some(k) if lenient || k.fresh_at(now, ttl) => k,
+                    _ if lenient => return Err(not_loaded(&format!("key {kid}"))),
+                    _ => return Ok(None),
+                };
+                check_pinned_alg(&key, overrides.signing_algorithm)?;
                 key
             }
             None => {
                 let index = inner.slot_index(overrides.signing_algorithm)?;
                 let slot = inner.slot(index)?;
-                let key = slot
-                    .cached()
-                    .ok_or_else(|| not_loaded(&format!("{} key", slot.config.alg)))?;
-                if !key.usable_at(now) {
-                    return Err(Error::InvalidConfig(format!(
-                        "the cached signing key {} is past its expires_at; call sign() to load \
-                         or create the next key",
-                        key.kid
-                    )));
-                }
-                if !key.fresh_at(now, inner.key_cache_ttl_ms) {
-                    self.refresh_in_background(index);
-                }
+                let key = match slot.cached() {
+                    Some(k) if k.fresh_at(now, ttl) => k,
+                    Some(_) | None if !lenient => return Ok(None),
+                    None => return Err(not_loaded(&format!("{} key", slot.config.alg))),
+                    Some(k) if !k.usable_at(now) => {
+                        return Err(Error::InvalidConfig(format!(
+                            "the cached signing key {} is past its expires_at; call sign() to \
+                             load or create the next key",
+                            k.kid
+                        )))
+                    }
+                    Some(k) => {
+                        self.refresh_in_background(index);
+                        k
+                    }
+                };
                 key
             }
         };
@@ -373,6 +405,7 @@ impl Issuer {
             Some(text) => inner.sign_text(&key, text, overrides),
             None => inner.sign_with(&key, &mut payload, overrides),
         }
+        .map(Some)
     }
 
     /// Loads (or creates) the signing key of `alg` (default: `keyPairConfig.alg`) into the cache,
@@ -590,6 +623,15 @@ fn distinct_configs(primary: KeyPairConfig, extra: &[KeyPairConfig]) -> Result<V
 
 fn seconds_to_ms(s: i64) -> i64 {
     s.saturating_mul(1000)
+}
+
+/// What [`Issuer::sign_from_cache`] does with a key older than `keyCacheTtl` (or none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WhenStale {
+    /// Sign with it while it is live and refresh in the background; no key is an error.
+    RefreshInBackground,
+    /// Answer `None`: the caller reads the store (`sign_json`).
+    LeaveToStore,
 }
 
 fn not_loaded(what: &str) -> Error {
