@@ -140,7 +140,8 @@ def main() -> None:
         "",
         f"Run of `bench/run.sh` on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"{cpu_model()}, load average at start {read(out_dir / 'load.txt').strip() or 'n/a'}. "
-        "Single thread unless said; ops/s; every ratio is from this one run. "
+        "Single thread unless said; ops/s; every ratio is from this one run. Node and Python "
+        "figures are medians of 5 rounds that interleave the contenders. "
         "Payload: ~200 bytes (sub, email, name, iat, iss, aud, exp); keys already loaded/imported.",
         "",
         "## authjwt against the peers and the targets",

@@ -2,7 +2,10 @@
 // authjwt against jose, fast-jwt and jsonwebtoken on the same keys and ~200-byte payload, plus
 // issuing through a JS store callback against better-auth's own auth.api.signJWT.
 //
-//   (cd .. && npm run build:release) && npm install && node bench.mjs     # BENCH_SECONDS=1 by default
+//   (cd .. && npm run build:release) && npm install && node bench.mjs
+//
+// BENCH_SECONDS (default 1): measuring time per cell, split over BENCH_ROUNDS (default 5)
+// interleaved rounds; each figure is the median of its rounds.
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { cpus } from 'node:os'
 import * as jose from 'jose'
@@ -20,27 +23,45 @@ const now = Math.floor(Date.now() / 1000)
 // ~200 bytes of claims once encoded.
 const PAYLOAD = { sub: 'user_2NfTq7XJ9kLm4PzR8wYc', email: 'ada.lovelace@example.com', name: 'Ada Lovelace', iat: now, iss: ISS, aud: AUD, exp: now + 3600 }
 
-/** Ops/s of `fn` (sync or async), run sequentially for SECONDS after a short warm-up. */
-async function measure(fn) {
-  const run = async (ms) => {
-    const end = performance.now() + ms
-    let n = 0
-    let r = fn()
-    const isAsync = r instanceof Promise
-    if (isAsync) await r
-    n++
-    const t0 = performance.now()
-    while (performance.now() < end) {
-      for (let i = 0; i < 64; i++) {
-        r = fn()
-        if (isAsync) await r
-      }
-      n += 64
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5))
+
+/** Ops/s of `fn` (sync or async), run sequentially for `ms`. */
+async function opsPerSecond(fn, ms) {
+  const end = performance.now() + ms
+  let n = 0
+  let r = fn()
+  const isAsync = r instanceof Promise
+  if (isAsync) await r
+  n++
+  const t0 = performance.now()
+  while (performance.now() < end) {
+    for (let i = 0; i < 64; i++) {
+      r = fn()
+      if (isAsync) await r
     }
-    return (n - 1) / ((performance.now() - t0) / 1000)
+    n += 64
   }
-  await run(150)
-  return run(SECONDS * 1000)
+  return (n - 1) / ((performance.now() - t0) / 1000)
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/**
+ * Ops/s of each contender (`undefined` entries are skipped): ROUNDS interleaved rounds of
+ * SECONDS/ROUNDS each after a short warm-up, the median per contender. Interleaving makes every
+ * contender see the same machine state (frequency, neighbours) instead of one slot each.
+ */
+async function measureAll(contenders) {
+  const entries = Object.entries(contenders).filter(([, fn]) => fn)
+  for (const [, fn] of entries) await opsPerSecond(fn, 150)
+  const samples = Object.fromEntries(entries.map(([name]) => [name, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, fn] of entries) samples[name].push(await opsPerSecond(fn, (SECONDS * 1000) / ROUNDS))
+  }
+  return Object.fromEntries(Object.keys(contenders).map((name) => [name, samples[name] && median(samples[name])]))
 }
 
 const fmt = (n) => (n === undefined ? 'n/a' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1))
@@ -67,24 +88,24 @@ async function algorithmRows(alg) {
   const fastVerify = createVerifier({ key: publicPem, algorithms: [alg], allowedIss: ISS, allowedAud: AUD })
   const jwtOk = alg !== 'EdDSA' // jsonwebtoken 9 has no EdDSA
 
-  const sign = {
-    signSync: await measure(() => issuer.signSync(PAYLOAD)),
-    sign: await measure(() => issuer.sign(PAYLOAD)),
-    jose: await measure(() => new jose.SignJWT(PAYLOAD).setProtectedHeader({ alg, kid }).sign(joseKey)),
-    fast: await measure(() => fastSign(PAYLOAD)),
-    jwt: jwtOk ? await measure(() => jsonwebtoken.sign(PAYLOAD, privateKey, { algorithm: alg, keyid: kid })) : undefined,
-  }
+  const sign = await measureAll({
+    signSync: () => issuer.signSync(PAYLOAD),
+    sign: () => issuer.sign(PAYLOAD),
+    jose: () => new jose.SignJWT(PAYLOAD).setProtectedHeader({ alg, kid }).sign(joseKey),
+    fast: () => fastSign(PAYLOAD),
+    jwt: jwtOk ? () => jsonwebtoken.sign(PAYLOAD, privateKey, { algorithm: alg, keyid: kid }) : undefined,
+  })
   // Every contender accepts the same token.
   await jose.jwtVerify(token, josePub, vopts)
   fastVerify(token)
   if (jwtOk) jsonwebtoken.verify(token, publicKey, { algorithms: [alg], issuer: ISS, audience: AUD })
-  const verify = {
-    verifySync: await measure(() => keys.verifySync(token, vopts)),
-    jwtVerify: await measure(() => jwtVerify(token, keys, vopts)),
-    jose: await measure(() => jose.jwtVerify(token, josePub, vopts)),
-    fast: await measure(() => fastVerify(token)),
-    jwt: jwtOk ? await measure(() => jsonwebtoken.verify(token, publicKey, { algorithms: [alg], issuer: ISS, audience: AUD })) : undefined,
-  }
+  const verify = await measureAll({
+    verifySync: () => keys.verifySync(token, vopts),
+    jwtVerify: () => jwtVerify(token, keys, vopts),
+    jose: () => jose.jwtVerify(token, josePub, vopts),
+    fast: () => fastVerify(token),
+    jwt: jwtOk ? () => jsonwebtoken.verify(token, publicKey, { algorithms: [alg], issuer: ISS, audience: AUD }) : undefined,
+  })
   return { alg, sign, verify }
 }
 
@@ -95,14 +116,15 @@ async function storeRows() {
   const issuer = new Issuer({ store, secret: 'bench-secret-0123456789abcdefghij', issuer: ISS, audience: AUD })
   await issuer.sign({})
   const payload = { sub: PAYLOAD.sub, email: PAYLOAD.email, name: PAYLOAD.name }
-  const viaStore = await measure(() => issuer.sign(payload))
-  const viaStoreSync = await measure(() => issuer.signSync(payload))
   // better-auth's own signJWT with its memory adapter (reads the table and decrypts per token).
   const db = { user: [], session: [], account: [], verification: [], jwks: [] }
   const auth = betterAuth({ baseURL: ISS, secret: 'bench-secret-0123456789abcdefghij', database: memoryAdapter(db), logger: { level: 'error' }, plugins: [jwtPlugin()] })
   await auth.api.signJWT({ body: { payload } })
-  const ba = await measure(() => auth.api.signJWT({ body: { payload } }))
-  return { viaStore, viaStoreSync, ba }
+  return measureAll({
+    viaStore: () => issuer.sign(payload),
+    viaStoreSync: () => issuer.signSync(payload),
+    ba: () => auth.api.signJWT({ body: { payload } }),
+  })
 }
 
 const rssMb = () => (process.memoryUsage().rss / 1048576).toFixed(0)
@@ -112,7 +134,7 @@ for (const alg of ['EdDSA', 'ES256', 'RS256']) results.push(await algorithmRows(
 const store = await storeRows()
 
 const lines = []
-lines.push(`authjwt Node benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${SECONDS}s per cell, single thread, ops/s`)
+lines.push(`authjwt Node benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${SECONDS}s per cell in ${ROUNDS} interleaved rounds (median), single thread, ops/s`)
 lines.push('')
 lines.push('| op | alg | authjwt sync | authjwt async | jose | fast-jwt | jsonwebtoken | sync vs fast-jwt | async vs jose |')
 lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')

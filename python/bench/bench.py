@@ -4,7 +4,8 @@ payload (~200 bytes: sub, email, name, iat, iss, aud, exp). Prints a Markdown ta
     python python/bench/bench.py [--seconds 1.0]
 
 A program, never a test: the figures depend on the machine. Each contender gets its key already
-imported and authjwt its key already loaded; single thread; best of 3 runs.
+imported and authjwt its key already loaded; single thread; each figure is the median of 5
+interleaved rounds.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import time
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -30,21 +32,32 @@ AUD = "https://api.example.com"
 USER = {"sub": "2f1c9a77-1d0b-4f5e-9a43-7c1e0d7b5e21", "email": "ada.lovelace@example.com", "name": "Ada Lovelace"}
 
 
+ROUNDS = 5
+
+
 def ops_per_second(fn: Callable[[], Any], seconds: float) -> float:
-    best = 0.0
-    for _ in range(3):
-        n = 0
-        batch = 64
-        start = time.perf_counter()
-        while True:
-            for _ in range(batch):
-                fn()
-            n += batch
-            elapsed = time.perf_counter() - start
-            if elapsed >= seconds / 3:
-                break
-        best = max(best, n / elapsed)
-    return best
+    n = 0
+    batch = 64
+    start = time.perf_counter()
+    while True:
+        for _ in range(batch):
+            fn()
+        n += batch
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return n / elapsed
+
+
+def measure_all(fns: Dict[str, Callable[[], Any]], seconds: float) -> Dict[str, float]:
+    """Ops/s of each contender: ROUNDS interleaved rounds of seconds/ROUNDS each after a short
+    warm-up, the median per contender (every contender sees the same machine state)."""
+    for fn in fns.values():
+        ops_per_second(fn, 0.1)
+    samples: Dict[str, List[float]] = {name: [] for name in fns}
+    for _ in range(ROUNDS):
+        for name, fn in fns.items():
+            samples[name].append(ops_per_second(fn, seconds / ROUNDS))
+    return {name: statistics.median(xs) for name, xs in samples.items()}
 
 
 def contenders(alg: str, seconds: float) -> Dict[str, Dict[str, float]]:
@@ -87,20 +100,22 @@ def contenders(alg: str, seconds: float) -> Dict[str, Dict[str, float]]:
         authjwt.verify_jwt(t, keys, issuer=ISS, audience=AUD)
 
     out = {
-        "sign": {
-            "authjwt": ops_per_second(lambda: issuer.sign(USER), seconds),
-            "PyJWT": ops_per_second(lambda: pyjwt.encode(claims, py_priv, algorithm=alg, headers={"kid": kid}), seconds),
-            "joserfc": ops_per_second(
-                lambda: jose_jwt.encode({"alg": alg, "kid": kid}, claims, jose_key, algorithms=[alg]), seconds
-            ),
-        },
-        "verify": {
-            "authjwt": ops_per_second(lambda: authjwt.verify_jwt(token, keys, issuer=ISS, audience=AUD), seconds),
-            "PyJWT": ops_per_second(
-                lambda: pyjwt.decode(py_token, py_pub, algorithms=[alg], audience=AUD, issuer=ISS), seconds
-            ),
-            "joserfc": ops_per_second(jose_verify, seconds),
-        },
+        "sign": measure_all(
+            {
+                "authjwt": lambda: issuer.sign(USER),
+                "PyJWT": lambda: pyjwt.encode(claims, py_priv, algorithm=alg, headers={"kid": kid}),
+                "joserfc": lambda: jose_jwt.encode({"alg": alg, "kid": kid}, claims, jose_key, algorithms=[alg]),
+            },
+            seconds,
+        ),
+        "verify": measure_all(
+            {
+                "authjwt": lambda: authjwt.verify_jwt(token, keys, issuer=ISS, audience=AUD),
+                "PyJWT": lambda: pyjwt.decode(py_token, py_pub, algorithms=[alg], audience=AUD, issuer=ISS),
+                "joserfc": jose_verify,
+            },
+            seconds,
+        ),
     }
     n = max(1000, int(out["sign"]["authjwt"] * seconds / 3))
     out["sign"]["core (Rust loop)"] = max(n / _native._bench_core_sign(issuer, USER, n) for _ in range(3))
@@ -129,7 +144,7 @@ def memory(n: int) -> None:
 def main() -> None:
     warnings.simplefilter("ignore")  # joserfc warns that "EdDSA" is deprecated by RFC 9864
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per contender and operation")
+    parser.add_argument("--seconds", type=float, default=1.0, help="time per contender and operation, split over the rounds")
     parser.add_argument("--memory", type=int, default=0, metavar="N",
                         help="instead: N EdDSA sign+verify calls, printing RSS at start and end")
     args = parser.parse_args()
@@ -142,7 +157,7 @@ def main() -> None:
 
     print(f"authjwt {authjwt.__version__} Python benchmark, {dt.date.today()}, "
           f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}, "
-          f"PyJWT {pyjwt.__version__}, single thread, ops/s (best of 3)\n")
+          f"PyJWT {pyjwt.__version__}, single thread, ops/s (median of {ROUNDS} interleaved rounds)\n")
     print("| alg | op | authjwt | PyJWT | joserfc | authjwt / best peer | core Rust loop | authjwt / core |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for alg, op, f in rows:
