@@ -382,7 +382,7 @@ impl Issuer {
             None => {
                 let index = inner.slot_index(overrides.signing_algorithm)?;
                 let slot = inner.slot(index)?;
-                let key = match slot.cached() {
+                match slot.cached() {
                     Some(k) if k.fresh_at(now, ttl) => k,
                     Some(_) | None if !lenient => return Ok(None),
                     None => return Err(not_loaded(&format!("{} key", slot.config.alg))),
@@ -397,8 +397,7 @@ impl Issuer {
                         self.refresh_in_background(index);
                         k
                     }
-                };
-                key
+                }
             }
         };
         match &scanned {
