@@ -6,6 +6,7 @@
 //! whole seconds, as jose's `Math.round`.
 
 use serde_json::{Map, Value};
+use smallvec::{smallvec, SmallVec};
 
 use crate::error::{ClaimReason, Error, Result};
 
@@ -156,7 +157,7 @@ pub fn string_claim<'p>(payload: &'p Map<String, Value>, claim: &str) -> Result<
 
 /// Reads an optional `aud` (a string or an array of strings); other shapes fail with `invalid`.
 pub fn audience_claim(payload: &Map<String, Value>) -> Result<Option<Vec<&str>>> {
-    audience_value(payload.get("aud"))
+    Ok(audience_value(payload.get("aud"))?.map(SmallVec::into_vec))
 }
 
 /// [`numeric_date`] for a claim's value (`None` = absent).
@@ -180,18 +181,19 @@ pub(crate) fn string_value<'p>(claim: &str, value: Option<&'p Value>) -> Result<
     }
 }
 
-/// [`audience_claim`] for the `aud` value (`None` = absent).
-pub(crate) fn audience_value(value: Option<&Value>) -> Result<Option<Vec<&str>>> {
+/// [`audience_claim`] for the `aud` value (`None` = absent); inline up to four audiences, as the
+/// verifier reads it on every token.
+pub(crate) fn audience_value(value: Option<&Value>) -> Result<Option<SmallVec<[&str; 4]>>> {
     match value {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
+        Some(Value::String(s)) => Ok(Some(smallvec![s.as_str()])),
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| {
                 v.as_str()
                     .ok_or_else(|| wrong_type("aud", "an array of strings"))
             })
-            .collect::<Result<Vec<_>>>()
+            .collect::<Result<SmallVec<_>>>()
             .map(Some),
         Some(_) => Err(wrong_type("aud", "a string or an array of strings")),
     }

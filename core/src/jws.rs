@@ -40,6 +40,26 @@ pub struct DecodedJws<'t> {
 /// (RFC 7515 §2: no padding, URL-safe alphabet only, canonical trailing bits); the header a JSON
 /// object (valid UTF-8, no duplicate member names, bounded depth). The payload may be empty.
 pub fn decode_compact(token: &str, max_size: usize) -> Result<DecodedJws<'_>> {
+    let parts = split_compact(token, max_size)?;
+    Ok(DecodedJws {
+        header: parse_header(&parts.header_json)?,
+        payload: parts.payload,
+        signing_input: parts.signing_input,
+        signature: parts.signature,
+    })
+}
+
+/// A compact JWS cut into its decoded segments, the header still JSON text (the verifier reads it
+/// without building a `Map` when it can); the signature is not checked yet.
+pub(crate) struct CompactParts<'t> {
+    pub(crate) header_json: Vec<u8>,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) signing_input: &'t [u8],
+    pub(crate) signature: Vec<u8>,
+}
+
+/// [`decode_compact`]'s rules up to the header's JSON, which [`parse_header`] checks.
+pub(crate) fn split_compact(token: &str, max_size: usize) -> Result<CompactParts<'_>> {
     if token.len() > max_size {
         return Err(invalid(format!(
             "token is {} bytes, more than the {max_size}-byte limit",
@@ -54,18 +74,17 @@ pub fn decode_compact(token: &str, max_size: usize) -> Result<DecodedJws<'_>> {
             "a compact JWS has exactly three segments separated by two dots",
         ));
     };
-    let header_bytes = decode_segment(header_b64, "header")?;
-    let header =
-        json::parse_object(&header_bytes).map_err(|e| invalid(format!("protected header: {e}")))?;
-    let payload = decode_segment(payload_b64, "payload")?;
-    let signature = decode_segment(signature_b64, "signature")?;
-    let signing_input = &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()];
-    Ok(DecodedJws {
-        header,
-        payload,
-        signing_input,
-        signature,
+    Ok(CompactParts {
+        header_json: decode_segment(header_b64, "header")?,
+        payload: decode_segment(payload_b64, "payload")?,
+        signing_input: &token.as_bytes()[..header_b64.len() + 1 + payload_b64.len()],
+        signature: decode_segment(signature_b64, "signature")?,
     })
+}
+
+/// The protected header's JSON as a `Map`: an object without duplicate members.
+pub(crate) fn parse_header(json: &[u8]) -> Result<Map<String, Value>> {
+    json::parse_object(json).map_err(|e| invalid(format!("protected header: {e}")))
 }
 
 /// A protected header `{"alg":..,"kid":..[,"typ":..]}` already base64url-encoded: build it once per

@@ -27,7 +27,8 @@ use crate::claims::{audience_value, numeric_date_value, string_value};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ClaimReason, Error, Result};
 use crate::jwks::KeySet;
-use crate::jws::json::{scan_claims, ScannedClaims};
+use crate::jws::json::{scan_object, ScannedObject, READ_HEADER_PARAMS, REGISTERED_CLAIMS};
+use crate::jws::{parse_header, split_compact, CompactParts};
 
 pub use crate::jws::MAX_KID_LEN;
 
@@ -108,28 +109,37 @@ pub fn verify_jwt(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result
 }
 
 /// [`verify_jwt`] for hosts that take the result as JSON text (the Node binding): returns
-/// `{"payload":…,"protectedHeader":…}` built from the token's own verified JSON, so the claims are
-/// never re-serialized and, in the usual case, never built into a `Map` (the same policy and
-/// errors as [`verify_jwt`]; profile in bench/HISTORY.md).
+/// `{"payload":…,"protectedHeader":…}` built from the token's own verified JSON, so neither the
+/// header nor the claims are re-serialized and, in the usual case, neither is built into a `Map`
+/// (the same policy and errors as [`verify_jwt`]; profile in bench/HISTORY.md).
 pub fn verify_jwt_json(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<String> {
-    let jws = verify_jws(token, keys, options)?;
+    let parts = split_compact(token, options.max_token_size)?;
+    // A header the scan leaves aside is parsed into a `Map`, which reports its error.
+    let scanned_header = scan_object(&parts.header_json, &READ_HEADER_PARAMS);
+    let parsed_header;
+    let header: &dyn Members = match &scanned_header {
+        Some(scanned) => scanned,
+        None => {
+            parsed_header = parse_header(&parts.header_json)?;
+            &parsed_header
+        }
+    };
+    check_signature(&parts, header, keys, options)?;
     let now = options.current_date.unwrap_or_else(|| SystemClock.now_s());
-    match scan_claims(&jws.payload) {
-        Some(claims) => validate_in(&claims, &jws.protected_header, options, now)?,
+    match scan_object(&parts.payload, &REGISTERED_CLAIMS) {
+        Some(claims) => validate_in(&claims, header, options, now)?,
         None => {
             // The `Map` path reports the parse error exactly as verify_jwt does.
-            let payload = crate::jws::json::parse_object(&jws.payload).map_err(|e| {
+            let payload = crate::jws::json::parse_object(&parts.payload).map_err(|e| {
                 Error::JwtInvalid(format!("the claims set must be a JSON object: {e}"))
             })?;
-            validate_claims(&payload, &jws.protected_header, options, now)?;
+            validate_in(&payload, header, options, now)?;
         }
     }
     // Both parsed as strict JSON objects above, so both are UTF-8 JSON text.
-    let header_b64 = token.split('.').next().unwrap_or_default();
-    let header = crate::jws::decode_segment(header_b64, "header")?;
     let (Ok(payload), Ok(header)) = (
-        std::str::from_utf8(&jws.payload),
-        std::str::from_utf8(&header),
+        std::str::from_utf8(&parts.payload),
+        std::str::from_utf8(&parts.header_json),
     ) else {
         return Err(Error::JwtInvalid(
             "the token's JSON is not UTF-8".to_owned(),
@@ -147,34 +157,45 @@ pub fn verify_jwt_json(token: &str, keys: &KeySet, options: &VerifyOptions) -> R
 /// Steps 1-4 of the policy (parse, header, key, signature) for any compact JWS; the payload is
 /// returned as bytes. Uses `algorithms` and `max_token_size` of `options`.
 pub fn verify_jws(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<VerifiedJws> {
-    let jws = crate::jws::decode_compact(token, options.max_token_size)?;
-    let (alg, kid) = check_header(&jws.header, options)?;
+    let parts = split_compact(token, options.max_token_size)?;
+    let protected_header = parse_header(&parts.header_json)?;
+    check_signature(&parts, &protected_header, keys, options)?;
+    Ok(VerifiedJws {
+        payload: parts.payload,
+        protected_header,
+    })
+}
+
+/// Steps 2-4 for a token cut into its segments, with its header as read by the caller.
+fn check_signature(
+    parts: &CompactParts<'_>,
+    header: &(impl Members + ?Sized),
+    keys: &KeySet,
+    options: &VerifyOptions,
+) -> Result<()> {
+    let (alg, kid) = check_header(header, options)?;
     let candidates = keys.candidates(alg, kid)?;
     let several = candidates.len() > 1;
     let verified = candidates
         .into_iter()
-        .any(|key| key.verify(jws.signing_input, &jws.signature).is_ok());
-    if !verified {
-        return Err(if several {
-            Error::MultipleMatchingKeys(
-                "the token has no kid and none of the fitting keys verifies it".to_owned(),
-            )
-        } else {
-            Error::SignatureVerificationFailed
-        });
+        .any(|key| key.verify(parts.signing_input, &parts.signature).is_ok());
+    if verified {
+        Ok(())
+    } else if several {
+        Err(Error::MultipleMatchingKeys(
+            "the token has no kid and none of the fitting keys verifies it".to_owned(),
+        ))
+    } else {
+        Err(Error::SignatureVerificationFailed)
     }
-    Ok(VerifiedJws {
-        payload: jws.payload,
-        protected_header: jws.header,
-    })
 }
 
 /// Step 2: the header rules. Returns the algorithm and the `kid`.
 fn check_header<'h>(
-    header: &'h Map<String, Value>,
+    header: &'h (impl Members + ?Sized),
     options: &VerifyOptions,
 ) -> Result<(Algorithm, Option<&'h str>)> {
-    let name = match header.get("alg") {
+    let name = match header.wanted("alg") {
         Some(Value::String(name)) if !name.is_empty() => name,
         _ => {
             return Err(Error::JwsInvalid(
@@ -203,17 +224,17 @@ fn check_header<'h>(
             ))
         }
     };
-    if header.contains_key("crit") {
+    if header.has("crit") {
         return Err(Error::NotSupported(
             "the \"crit\" header parameter: no JWS extension is understood".to_owned(),
         ));
     }
-    if header.contains_key("b64") {
+    if header.has("b64") {
         return Err(Error::NotSupported(
             "the \"b64\" header parameter (RFC 7797 unencoded payloads)".to_owned(),
         ));
     }
-    let kid = match header.get("kid") {
+    let kid = match header.wanted("kid") {
         None => None,
         Some(Value::String(kid)) if kid.len() <= MAX_KID_LEN => Some(kid.as_str()),
         Some(Value::String(_)) => {
@@ -249,43 +270,45 @@ pub fn validate_claims(
     validate_in(payload, header, options, now)
 }
 
-/// Where the claim rules read claims: a parsed `Map`, or a claims set scanned from its text.
-trait ClaimSet {
+/// A JSON object as the header and claim rules read it: a parsed `Map`, or an object scanned from
+/// its text ([`ScannedObject`]), which keeps the values of the members the rules read.
+trait Members {
     fn has(&self, name: &str) -> bool;
-    /// The value of `name`, one of the registered claims.
-    fn claim(&self, name: &str) -> Option<&Value>;
+    /// The value of `name`, one of the registered claims or of the header parameters the rules
+    /// read ([`REGISTERED_CLAIMS`], [`READ_HEADER_PARAMS`]).
+    fn wanted(&self, name: &str) -> Option<&Value>;
 }
 
-impl ClaimSet for Map<String, Value> {
+impl Members for Map<String, Value> {
     fn has(&self, name: &str) -> bool {
         self.contains_key(name)
     }
 
-    fn claim(&self, name: &str) -> Option<&Value> {
+    fn wanted(&self, name: &str) -> Option<&Value> {
         self.get(name)
     }
 }
 
-impl ClaimSet for ScannedClaims<'_> {
+impl<const N: usize> Members for ScannedObject<'_, N> {
     fn has(&self, name: &str) -> bool {
-        ScannedClaims::has(self, name)
+        ScannedObject::has(self, name)
     }
 
-    fn claim(&self, name: &str) -> Option<&Value> {
-        self.registered(name)
+    fn wanted(&self, name: &str) -> Option<&Value> {
+        ScannedObject::wanted(self, name)
     }
 }
 
-/// [`validate_claims`] over any [`ClaimSet`].
+/// [`validate_claims`] over any [`Members`].
 fn validate_in(
-    payload: &impl ClaimSet,
-    header: &Map<String, Value>,
+    payload: &impl Members,
+    header: &(impl Members + ?Sized),
     options: &VerifyOptions,
     now: i64,
 ) -> Result<()> {
     if let Some(expected) = &options.typ {
         let ok = header
-            .get("typ")
+            .wanted("typ")
             .and_then(Value::as_str)
             .is_some_and(|typ| media_type_eq(typ, expected));
         if !ok {
@@ -319,13 +342,13 @@ fn validate_in(
         }
     }
 
-    let iss = string_value("iss", payload.claim("iss"))?;
-    let sub = string_value("sub", payload.claim("sub"))?;
-    string_value("jti", payload.claim("jti"))?;
-    let aud = audience_value(payload.claim("aud"))?;
-    let exp = numeric_date_value("exp", payload.claim("exp"))?;
-    let nbf = numeric_date_value("nbf", payload.claim("nbf"))?;
-    let iat = numeric_date_value("iat", payload.claim("iat"))?;
+    let iss = string_value("iss", payload.wanted("iss"))?;
+    let sub = string_value("sub", payload.wanted("sub"))?;
+    string_value("jti", payload.wanted("jti"))?;
+    let aud = audience_value(payload.wanted("aud"))?;
+    let exp = numeric_date_value("exp", payload.wanted("exp"))?;
+    let nbf = numeric_date_value("nbf", payload.wanted("nbf"))?;
+    let iat = numeric_date_value("iat", payload.wanted("iat"))?;
 
     if !options.issuer.is_empty() && !iss.is_some_and(|iss| options.issuer.iter().any(|i| i == iss))
     {

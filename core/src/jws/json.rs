@@ -10,6 +10,7 @@ use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+use smallvec::SmallVec;
 
 /// Parses `bytes` as one JSON object with no duplicate member names at any depth.
 ///
@@ -130,59 +131,69 @@ impl<'de> Visitor<'de> for StrictVisitor {
 /// duplicate check is a linear scan).
 pub(crate) const MAX_MEMBERS: usize = 64;
 
-/// The registered claims (RFC 7519 §4.1) a verifier reads, in [`ScannedClaims`]'s order.
-const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+/// The registered claims (RFC 7519 §4.1) a verifier reads.
+pub(crate) const REGISTERED_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
-/// A claims set read from its JSON text without building a `Map` (the verify hot path): its member
-/// names and the values of the registered claims.
-pub(crate) struct ScannedClaims<'t> {
-    names: Vec<Cow<'t, str>>,
-    registered: [Option<Value>; 7],
+/// The header parameters whose values the header rules read (`crit` and `b64` only by presence).
+pub(crate) const READ_HEADER_PARAMS: [&str; 3] = ["alg", "kid", "typ"];
+
+/// A JSON object read from its text without building a `Map` (the verify hot path): its member
+/// names and the values of the `N` members in `wanted`.
+pub(crate) struct ScannedObject<'t, const N: usize> {
+    names: SmallVec<[Cow<'t, str>; 16]>,
+    wanted: &'static [&'static str; N],
+    values: [Option<Value>; N],
 }
 
-impl ScannedClaims<'_> {
-    /// Whether the claims set has a member `name`.
+impl<const N: usize> ScannedObject<'_, N> {
+    /// Whether the object has a member `name`.
     pub(crate) fn has(&self, name: &str) -> bool {
         self.names.iter().any(|n| n == name)
     }
 
-    /// The value of a registered claim (`None` when absent or not a registered claim).
-    pub(crate) fn registered(&self, name: &str) -> Option<&Value> {
-        let i = REGISTERED.iter().position(|r| *r == name)?;
-        self.registered[i].as_ref()
+    /// The value of a wanted member (`None` when absent or not wanted).
+    pub(crate) fn wanted(&self, name: &str) -> Option<&Value> {
+        let i = self.wanted.iter().position(|w| *w == name)?;
+        self.values[i].as_ref()
     }
 }
 
-/// Scans `bytes` as a claims set; `None` when it is anything [`parse_object`] would refuse or
-/// anything unusual (more than [`MAX_MEMBERS`] members): the caller then uses [`parse_object`],
-/// which reports the error.
-pub(crate) fn scan_claims(bytes: &[u8]) -> Option<ScannedClaims<'_>> {
+/// Scans `bytes` as a JSON object, keeping the values of the members in `wanted`; `None` when it is
+/// anything [`parse_object`] would refuse or anything unusual (more than [`MAX_MEMBERS`] members):
+/// the caller then uses [`parse_object`], which reports the error.
+pub(crate) fn scan_object<'t, const N: usize>(
+    bytes: &'t [u8],
+    wanted: &'static [&'static str; N],
+) -> Option<ScannedObject<'t, N>> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let scanned = de.deserialize_map(ClaimsVisitor).ok()?;
+    let scanned = de.deserialize_map(ObjectVisitor { wanted }).ok()?;
     de.end().ok()?;
     scanned
 }
 
-struct ClaimsVisitor;
+struct ObjectVisitor<const N: usize> {
+    wanted: &'static [&'static str; N],
+}
 
-impl<'de> Visitor<'de> for ClaimsVisitor {
-    type Value = Option<ScannedClaims<'de>>;
+impl<'de, const N: usize> Visitor<'de> for ObjectVisitor<N> {
+    type Value = Option<ScannedObject<'de, N>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut out = ScannedClaims {
-            names: Vec::with_capacity(16),
-            registered: Default::default(),
+        let mut out = ScannedObject {
+            names: SmallVec::new(),
+            wanted: self.wanted,
+            values: std::array::from_fn(|_| None),
         };
         while let Some(name) = access.next_key_seed(Name)? {
             if out.names.len() >= MAX_MEMBERS || out.names.contains(&name) {
                 return Ok(None);
             }
-            match REGISTERED.iter().position(|r| *r == name) {
-                Some(i) => out.registered[i] = Some(access.next_value_seed(StrictValue)?),
+            match self.wanted.iter().position(|w| *w == name) {
+                Some(i) => out.values[i] = Some(access.next_value_seed(StrictValue)?),
                 None => {
                     if !access.next_value_seed(NoDuplicates)? {
                         return Ok(None);
@@ -275,7 +286,7 @@ impl<'de> Visitor<'de> for NoDuplicates {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
-        let mut names: Vec<Cow<'de, str>> = Vec::new();
+        let mut names: SmallVec<[Cow<'de, str>; 16]> = SmallVec::new();
         let mut clean = true;
         while let Some(name) = access.next_key_seed(Name)? {
             if names.len() >= MAX_MEMBERS || names.contains(&name) {
@@ -334,14 +345,17 @@ mod tests {
     }
 
     #[test]
-    fn scanned_claims_keep_names_and_registered_values() {
-        let c = scan_claims(br#" {"sub":"u","x":{"y":[1,{"z":2}]},"aud":["a","b"],"exp":1.5} "#)
-            .unwrap();
+    fn scanned_objects_keep_names_and_wanted_values() {
+        let c = scan_object(
+            br#" {"sub":"u","x":{"y":[1,{"z":2}]},"aud":["a","b"],"exp":1.5} "#,
+            &REGISTERED_CLAIMS,
+        )
+        .unwrap();
         assert!(c.has("x") && c.has("sub") && !c.has("y"));
-        assert_eq!(c.registered("aud"), Some(&serde_json::json!(["a", "b"])));
-        assert_eq!(c.registered("exp"), Some(&serde_json::json!(1.5)));
-        assert_eq!(c.registered("iat"), None);
-        assert_eq!(c.registered("x"), None);
+        assert_eq!(c.wanted("aud"), Some(&serde_json::json!(["a", "b"])));
+        assert_eq!(c.wanted("exp"), Some(&serde_json::json!(1.5)));
+        assert_eq!(c.wanted("iat"), None);
+        assert_eq!(c.wanted("x"), None);
     }
 
     #[test]
@@ -356,7 +370,8 @@ mod tests {
             b"{\"a\":\"\xff\"}",
         ] {
             assert!(
-                scan_claims(text).is_none(),
+                scan_object(text, &REGISTERED_CLAIMS).is_none()
+                    && scan_object(text, &READ_HEADER_PARAMS).is_none(),
                 "{}",
                 String::from_utf8_lossy(text)
             );
