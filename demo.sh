@@ -29,12 +29,12 @@ quietly "Node addon built" build_node_addon
 quietly "Node example installed" bash -c 'cd examples/node-auth-server && source ../../scripts/lib/build.sh && npm_ci'
 quietly "Python wheel built" build_python_wheel
 wheel=$(ls python/dist/authjwt-*-abi3-*.whl | head -n1)
-quietly "Python virtualenv ready" python_venv_with_wheel .cache/demo-venv "$wheel"
-quietly "Kotlin compiler ready" ensure_kotlin
+quietly "Python virtualenv ready" python_venv_with_wheel .cache/demo-venv "$wheel" -r examples/python-service/requirements.txt
+quietly "JDK and Maven ready" ensure_kotlin
 quietly "Kotlin bindings generated" build_uniffi_bindings
-quietly "Kotlin example compiled" compile_kotlin demo-kotlin examples/kotlin/*.kt
-jar=$(compile_kotlin demo-kotlin examples/kotlin/*.kt)
+quietly "Kotlin example built with Maven" build_kotlin_example
+kotlin_cp=$(build_kotlin_example 2>/dev/null)
 
 echo "== demo"
-PYTHON=.cache/demo-venv/bin/python KOTLIN_CP="$(kotlin_classpath "$jar")" \
-  JNA_LIBRARY_PATH="$CARGO_TARGET_DIR/debug" node examples/demo/run.mjs
+# The native library comes from the authjwt JAR on the classpath: no jna.library.path.
+PYTHON=.cache/demo-venv/bin/python KOTLIN_CP="$kotlin_cp" node examples/demo/run.mjs

@@ -1,0 +1,101 @@
+"""FastAPI: protect a route with a dependency (``pip install authjwt[fastapi]``).
+
+    from fastapi import Depends, FastAPI, Security
+    from authjwt.fastapi import Claims, JwtBearer
+
+    require_jwt = JwtBearer(jwks_url="https://auth.example.com/api/auth/jwks", audience="api")
+    app = FastAPI()
+
+    @app.get("/api/me")
+    async def me(claims: Claims = Depends(require_jwt)) -> dict[str, object]:
+        return {"sub": claims["sub"]}
+
+    @app.delete("/api/items/{item}")
+    async def delete(item: str, claims: Claims = Security(require_jwt, scopes=["items:write"])) -> None: ...
+
+Failures are ``HTTPException``s with the RFC 6750 status and ``WWW-Authenticate`` header (a missing
+header is 401, never 403; an unreachable JWKS is 503), so your own exception handlers still see
+them. ``JwtBearer`` is an OpenAPI HTTP bearer scheme: ``/docs`` shows the lock and the Authorize
+button. Tokens are verified with the asyncio key set, one per JWKS URL per process.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+from fastapi import HTTPException
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security import SecurityScopes
+from fastapi.security.base import SecurityBase
+from starlette.requests import Request
+
+from ._guard import AuthFailed, Claims, JwtGuard, KeySource
+
+__all__ = ["Claims", "JwtBearer"]
+
+_Seconds = Union[int, float]
+
+
+class JwtBearer(SecurityBase):
+    """A FastAPI security dependency that returns the verified claims of the request's bearer JWT.
+
+    Options are :class:`authjwt.verify_jwt`'s plus ``jwks_url`` or ``key_set`` (a :class:`KeySet`,
+    :class:`AsyncRemoteKeySet` or :class:`AsyncIssuer`), ``required_scopes`` (each route may add
+    more with ``Security(require_jwt, scopes=[...])``), ``realm``, ``resource_metadata`` (RFC 9728)
+    and ``optional`` (requests without a token get ``None``). ``scheme_name`` and ``description``
+    name the scheme in OpenAPI.
+    """
+
+    def __init__(
+        self,
+        *,
+        jwks_url: Optional[str] = None,
+        key_set: Optional[KeySource] = None,
+        issuer: Optional[Union[str, Sequence[str]]] = None,
+        audience: Optional[Union[str, Sequence[str]]] = None,
+        algorithms: Optional[Sequence[str]] = None,
+        required_scopes: Sequence[str] = (),
+        realm: Optional[str] = None,
+        optional: bool = False,
+        resource_metadata: Optional[str] = None,
+        leeway: Optional[_Seconds] = None,
+        max_token_age: Optional[Union[_Seconds, str]] = None,
+        required_claims: Optional[Sequence[str]] = None,
+        typ: Optional[str] = None,
+        subject: Optional[str] = None,
+        require_exp: Optional[bool] = None,
+        scheme_name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        self.guard = JwtGuard(
+            asynchronous=True,
+            jwks_url=jwks_url,
+            key_set=key_set,
+            issuer=issuer,
+            audience=audience,
+            algorithms=algorithms,
+            required_scopes=required_scopes,
+            realm=realm,
+            optional=optional,
+            resource_metadata=resource_metadata,
+            leeway=leeway,
+            max_token_age=max_token_age,
+            required_claims=required_claims,
+            typ=typ,
+            subject=subject,
+            require_exp=require_exp,
+        )
+        self.model = HTTPBearerModel(bearerFormat="JWT", description=description)
+        self.scheme_name = scheme_name or type(self).__name__
+        # FastAPI's name for "None instead of an error when no credentials are sent".
+        self.auto_error = not optional
+
+    async def __call__(self, request: Request, security_scopes: SecurityScopes) -> Optional[Claims]:
+        try:
+            return await self.guard.authenticate_async(request.headers.get("authorization"), security_scopes.scopes)
+        except AuthFailed as failure:
+            raise HTTPException(
+                status_code=failure.status,
+                detail=failure.error_description or "Not authenticated",
+                headers=failure.headers or None,
+            ) from None
