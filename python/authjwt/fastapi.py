@@ -27,7 +27,7 @@ from fastapi import HTTPException
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security import SecurityScopes
 from fastapi.security.base import SecurityBase
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from ._guard import AuthFailed, Claims, JwtGuard, KeySource
 
@@ -90,7 +90,7 @@ class JwtBearer(SecurityBase):
         # FastAPI's name for "None instead of an error when no credentials are sent".
         self.auto_error = not optional
 
-    async def __call__(self, request: Request, security_scopes: SecurityScopes) -> Optional[Claims]:
+    async def __call__(self, request: HTTPConnection, security_scopes: SecurityScopes) -> Optional[Claims]:
         try:
             return await self.guard.authenticate_async(request.headers.get("authorization"), security_scopes.scopes)
         except AuthFailed as failure:

@@ -72,3 +72,63 @@ def test_exactly_one_key_source() -> None:
         JwtBearer(jwks_url=dead_jwks_url(), key_set=authjwt.KeySet.from_jwks(make_issuer().jwks()))
     with pytest.raises(TypeError, match="not one string"):
         JwtBearer(jwks_url=dead_jwks_url(), required_scopes="admin")
+
+
+def test_local_key_sets_and_issuers_verify_without_a_jwks_url() -> None:
+    from fastapi import Depends, FastAPI
+    from fastapi.testclient import TestClient
+    from flask import Flask
+
+    from authjwt.flask import current_claims, jwt_required
+
+    issuer = make_issuer()
+    token = issuer.sign({"sub": "local-1"})
+
+    api = FastAPI()
+    require_jwt = JwtBearer(key_set=authjwt.KeySet.from_jwks(issuer.jwks()), audience="api")
+
+    @api.get("/me")
+    async def me(claims: dict[str, Any] = Depends(require_jwt)) -> dict[str, Any]:
+        return {"sub": claims["sub"]}
+
+    with TestClient(api) as client:
+        assert client.get("/me", headers={"Authorization": f"Bearer {token}"}).json() == {"sub": "local-1"}
+
+    app = Flask(__name__)
+    AuthJwt(app, key_set=issuer)  # the issuer verifies its own tokens (its issuer/audience as defaults)
+
+    @app.get("/me")
+    @jwt_required()
+    def flask_me() -> dict[str, Any]:
+        return {"sub": current_claims()["sub"]}
+
+    response = app.test_client().get("/me", headers={"Authorization": f"Bearer {token}"})
+    assert (response.status_code, response.get_json()) == (200, {"sub": "local-1"})
+
+
+def test_resource_metadata_and_required_scopes_reach_the_challenge() -> None:
+    from fastapi import Depends, FastAPI
+    from fastapi.testclient import TestClient
+
+    issuer = make_issuer()
+    metadata = "https://api.example.com/.well-known/oauth-protected-resource"
+    require_jwt = JwtBearer(
+        key_set=authjwt.KeySet.from_jwks(issuer.jwks()), required_scopes=["mcp"], resource_metadata=metadata
+    )
+    api = FastAPI()
+
+    @api.get("/mcp")
+    async def mcp(claims: dict[str, Any] = Depends(require_jwt)) -> dict[str, Any]:
+        return claims
+
+    with TestClient(api) as client:
+        missing = client.get("/mcp")
+        assert (missing.status_code, missing.headers["www-authenticate"]) == (
+            401,
+            f'Bearer resource_metadata="{metadata}"',
+        )
+        no_scope = client.get("/mcp", headers={"Authorization": f"Bearer {issuer.sign({'sub': 'u'})}"})
+        assert no_scope.status_code == 403
+        assert no_scope.headers["www-authenticate"].endswith(f'scope="mcp", resource_metadata="{metadata}"')
+        granted = client.get("/mcp", headers={"Authorization": f"Bearer {issuer.sign({'sub': 'u', 'scope': 'mcp'})}"})
+        assert granted.status_code == 200
