@@ -1,0 +1,95 @@
+// authjwt/express on a real Express server on 127.0.0.1, called with fetch.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import express from 'express'
+import { requireJwt, jwtErrorHandler } from 'authjwt/express'
+import { startKeyServer, routeOptions, concurrencyOptions, statusTable, assertRow } from './fixtures.mjs'
+
+let keys
+let server
+let url
+const customHandled = []
+
+function buildApp(routes) {
+  const app = express()
+  for (const [path, options] of Object.entries(routes)) {
+    app.get(path, requireJwt(options), (req, res) => res.json({ sub: req.auth?.sub ?? null }))
+  }
+  return app
+}
+
+async function listen(app) {
+  const s = await new Promise((resolve) => {
+    const srv = app.listen(0, '127.0.0.1', () => resolve(srv))
+  })
+  return { s, url: `http://127.0.0.1:${s.address().port}` }
+}
+
+async function call(base, path, headers) {
+  const res = await fetch(base + path, { headers })
+  const text = await res.text()
+  const json = (res.headers.get('content-type') ?? '').startsWith('application/json')
+  return { status: res.status, headers: res.headers, body: json ? JSON.parse(text) : text }
+}
+
+before(async () => {
+  keys = await startKeyServer()
+  const app = buildApp(routeOptions(keys))
+  app.use(jwtErrorHandler)
+  ;({ s: server, url } = await listen(app))
+})
+after(async () => {
+  await new Promise((resolve) => server.close(resolve))
+  await keys.close()
+})
+
+test('the status/header table, through requireJwt and jwtErrorHandler', async () => {
+  for (const row of statusTable(keys.tokens)) assertRow(row, await call(url, row.path, row.headers), keys.tokens)
+})
+
+test('without jwtErrorHandler, next(err) carries status and headers: Express\'s own handler and an app handler see them', async () => {
+  const plain = buildApp(routeOptions(keys))
+  const own = buildApp(routeOptions(keys))
+  own.use((err, req, res, next) => {
+    customHandled.push({ code: err.code, status: err.status, name: err.name })
+    res.status(err.status).set(err.headers).json({ mine: true })
+  })
+  const a = await listen(plain)
+  const b = await listen(own)
+  try {
+    for (const row of statusTable(keys.tokens)) {
+      // Express's default handler (finalhandler) uses err.status and err.headers; its body is HTML.
+      assertRow(row, await call(a.url, row.path, row.headers), keys.tokens, { bodyChecked: false })
+    }
+    const answer = await call(b.url, '/me', { authorization: `Bearer ${keys.tokens.expired}` })
+    assert.equal(answer.status, 401)
+    assert.deepEqual(answer.body, { mine: true })
+    assert.match(answer.headers.get('www-authenticate'), /error="invalid_token"/)
+    assert.deepEqual(customHandled, [{ code: 'ERR_JWT_EXPIRED', status: 401, name: 'JWTExpired' }])
+  } finally {
+    await new Promise((resolve) => a.s.close(resolve))
+    await new Promise((resolve) => b.s.close(resolve))
+  }
+})
+
+test('200 concurrent requests over two routes: one JWKS fetch', async () => {
+  const { path, routes } = concurrencyOptions(keys, 'express-concurrency')
+  const app = buildApp(routes)
+  app.use(jwtErrorHandler)
+  const c = await listen(app)
+  try {
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => call(c.url, i % 2 ? '/c/read' : '/c/me', { authorization: `Bearer ${keys.tokens.valid}` })),
+    )
+    assert.deepEqual(answers.map((a) => a.status), Array(200).fill(200))
+    assert.equal(keys.fetches(path), 1)
+  } finally {
+    await new Promise((resolve) => c.s.close(resolve))
+  }
+})
+
+test('configuration errors are thrown when the middleware is built, not per request', () => {
+  assert.throws(() => requireJwt({}), /exactly one of jwksUrl/)
+  assert.throws(() => requireJwt({ jwksUrl: `${keys.base}/x/jwks`, requiredScopes: 'read', optional: 'yes' }), /optional must be a boolean/)
+  assert.throws(() => requireJwt({ keySet: { nope: true } }), /keySet must/)
+})
