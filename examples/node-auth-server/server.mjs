@@ -1,12 +1,10 @@
 // A small auth server: toy sign-in with sessions, Better Auth-style /api/auth/jwks and
-// /api/auth/token through createJwtHandler, and an API route that verifies Bearer tokens
-// against the published JWKS with createRemoteJwks (as a separate service would).
+// /api/auth/token through createJwtHandler. The services that verify its tokens are in
+// ../node-api (Express, Fastify, Hono, Next.js through authjwt's integrations).
 import { createServer } from 'node:http'
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import {
-  Issuer, createJwtHandler, createRemoteJwks, jwtVerify, extractBearerToken, setAuthJwtHeader, AuthJwtError,
-} from 'authjwt'
+import { Issuer, createJwtHandler, setAuthJwtHeader } from 'authjwt'
 import { FileStore } from './file-store.mjs'
 
 export async function startServer({
@@ -25,7 +23,6 @@ export async function startServer({
   let origin
   let issuer
   let handler
-  let remoteKeys
 
   // The session lookup a real server does with its cookie/session store.
   const getSession = (request) => {
@@ -61,17 +58,6 @@ export async function startServer({
         return Response.json({ token: await issuer.sign({ sub }, { expirationTime }) })
       }
     }
-    if (pathname === '/api/me') {
-      const token = extractBearerToken(request.headers)
-      if (!token) return Response.json({ error: 'missing bearer token' }, { status: 401 })
-      try {
-        const { payload } = await jwtVerify(token, remoteKeys, { issuer: origin, audience: origin })
-        return Response.json({ sub: payload.sub, email: payload.email })
-      } catch (err) {
-        if (err instanceof AuthJwtError) return Response.json({ error: err.code }, { status: 401 })
-        throw err
-      }
-    }
     return (await handler(request)) ?? Response.json({ error: 'not found' }, { status: 404 })
   }
 
@@ -95,7 +81,6 @@ export async function startServer({
     expirationTime: '15m',
   })
   handler = createJwtHandler({ issuer, getSession, basePath: '/api/auth', jwksPath: '/jwks' })
-  remoteKeys = createRemoteJwks(new URL('/api/auth/jwks', origin), { cooldownDuration: 30_000 })
   return { url: origin, close: () => new Promise((r) => server.close(r)), issuer }
 }
 

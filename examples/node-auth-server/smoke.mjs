@@ -1,9 +1,11 @@
 // Smoke test of the example: start on an ephemeral port, sign in, get a token from
-// /api/auth/token, call the verifying API route, check refusals, stop. Prints one line a step.
+// /api/auth/token, verify it against the JWKS, stop. Prints one line a step (../node-api's smoke
+// test runs the APIs that verify these tokens, with their refusals).
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createLocalJwks } from 'authjwt'
 import { startServer } from './server.mjs'
 
 const dir = mkdtempSync(join(tmpdir(), 'authjwt-example-'))
@@ -45,19 +47,12 @@ await step('GET /api/auth/jwks serves one key with Cache-Control', async () => {
   assert.ok(res.headers.get('cache-control'))
   assert.equal((await res.json()).keys.length, 1)
 })
-await step('the API route verifies the Bearer token through the remote JWKS', async () => {
+await step('the token and the set-auth-jwt token verify against the published JWKS', async () => {
+  const keys = createLocalJwks(await (await fetch(`${url}/api/auth/jwks`)).json())
   for (const t of [token, headerToken]) {
-    const res = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${t}` } })
-    assert.equal(res.status, 200)
-    assert.equal((await res.json()).email, 'ada@example.com')
+    const { payload } = keys.verifySync(t, { issuer: url, audience: url })
+    assert.equal(payload.email, 'ada@example.com')
   }
-})
-await step('a tampered token is refused with its error code', async () => {
-  const [h, p, s] = token.split('.')
-  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url')), email: 'eve@example.com' })).toString('base64url')
-  const res = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${h}.${forged}.${s}` } })
-  assert.equal(res.status, 401)
-  assert.equal((await res.json()).error, 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
 })
 await step('the key sits sealed in the file store (no private key in clear)', async () => {
   const rows = JSON.parse(readFileSync(keysFile, 'utf8'))
