@@ -43,7 +43,7 @@ cd "$root/tests/frameworks-node"
 npm_ci
 # One file at a time: the Next.js file builds and starts a Next server, which wants both cores.
 run "frameworks: express, fastify, hono, next" node --test --test-concurrency=1 \
-  express.test.mjs fastify.test.mjs hono.test.mjs next.test.mjs
+  entries.test.cjs express.test.mjs fastify.test.mjs hono.test.mjs next.test.mjs
 
 cd "$root/examples/node-auth-server"
 npm_ci

@@ -92,4 +92,9 @@ test('configuration errors are thrown when the middleware is built, not per requ
   assert.throws(() => requireJwt({}), /exactly one of jwksUrl/)
   assert.throws(() => requireJwt({ jwksUrl: `${keys.base}/x/jwks`, requiredScopes: 'read', optional: 'yes' }), /optional must be a boolean/)
   assert.throws(() => requireJwt({ keySet: { nope: true } }), /keySet must/)
+  // One key set per URL: a second route may not ask for other cache settings of the same URL.
+  const jwksUrl = `${keys.base}/shared/jwks`
+  requireJwt({ jwksUrl, jwksOptions: { cooldownDuration: 1000 } })
+  requireJwt({ jwksUrl, jwksOptions: { cooldownDuration: 1000 } })
+  assert.throws(() => requireJwt({ jwksUrl, jwksOptions: { cooldownDuration: 5 } }), /already exists with other jwksOptions/)
 })
