@@ -11,5 +11,12 @@ export type JwtVariables = {
   jwtHeader: ProtectedHeader
 }
 
+/** The context variables of an `optional: true` guard: absent on anonymous requests. */
+export type OptionalJwtVariables = {
+  jwtPayload: JWTPayload | undefined
+  jwtHeader: ProtectedHeader | undefined
+}
+
 /** Middleware verifying `Authorization: Bearer`; claims via `c.get('jwtPayload')`. */
+export declare function jwt(options: JwtGuardOptions & { optional: true }): MiddlewareHandler<{ Variables: OptionalJwtVariables }>
 export declare function jwt(options: JwtGuardOptions): MiddlewareHandler<{ Variables: JwtVariables }>

@@ -77,6 +77,12 @@ for (const [name, start] of Object.entries(servers)) {
     assert.equal(res.status, 403)
     assert.match(res.headers.get('www-authenticate'), /error="insufficient_scope".*scope="notes:write"/)
   })
+  if (name === 'hono') {
+    await step('hono: an optional route answers anonymous requests and refuses bad tokens', async () => {
+      assert.deepEqual(await (await fetch(`${api.url}/api/hello`)).json(), { hello: 'anonymous' })
+      assert.equal((await fetch(`${api.url}/api/hello`, { headers: { authorization: `Bearer ${tampered}` } })).status, 401)
+    })
+  }
   await api.close()
 }
 

@@ -12,6 +12,10 @@ export function createApp({ jwksUrl, issuer, audience }: ApiConfig): Hono {
     const claims = c.get('jwtPayload')
     return c.json({ sub: claims.sub, email: claims.email })
   })
+  // Anonymous requests pass (no claims); a bad token is still refused.
+  app.get('/api/hello', jwt({ ...auth, optional: true }), (c) => {
+    return c.json({ hello: c.get('jwtPayload')?.sub ?? 'anonymous' })
+  })
   app.post('/api/notes', jwt({ ...auth, requiredScopes: ['notes:write'] }), (c) => {
     return c.json({ author: c.get('jwtPayload').sub }, 201)
   })
