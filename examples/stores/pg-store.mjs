@@ -4,7 +4,14 @@
 //   import { Issuer } from 'authjwt'
 //   import { PgKeyStore } from './pg-store.mjs'
 //   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
-//   const issuer = new Issuer({ store: new PgKeyStore(pool, { exactlyOne: true }), secret, rotationInterval: '30d' })
+//   const issuer = new Issuer({ store: new PgKeyStore(pool, { exactlyOne: true, sharedWithBetterAuth: true }),
+//     secret: process.env.BETTER_AUTH_SECRET, privateKeyFormat: 'better-auth', rotationInterval: '30d' })
+//
+// A Better Auth server on the same table opens only rows sealed in its own format with its own
+// secret: give the Issuer `privateKeyFormat: 'better-auth'` and Better Auth's secret, and the store
+// `sharedWithBetterAuth: true`, which refuses any row Better Auth could not open (an `authjwt-v1`
+// sealed key) instead of storing it and making Better Auth's /token answer 500. For a Better Auth
+// server, `jwt()` from `authjwt/better-auth` does all of this by itself.
 //
 // Copy this file into your project. It takes your `pg.Pool` (anything with `query()` and
 // `connect()`), so it has no dependency of its own. The table is in ./schema.sql.
@@ -26,6 +33,29 @@ const LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('authjwt:jwks', 0))"
 // counted: they may be another algorithm's, and counting them could block creation for good).
 const LIVE_KEY = `SELECT id FROM jwks WHERE alg = $1 AND ("expiresAt" IS NULL OR "expiresAt" > $2) LIMIT 1`
 
+/** `createJwk` refused a row that a Better Auth server on the same table could not open. */
+export class KeyFormatError extends Error {
+  constructor() {
+    super(
+      'refusing to store a private key sealed as authjwt-v1 in a jwks table shared with Better Auth ' +
+        '(sharedWithBetterAuth): Better Auth could not open it and its /token would fail. Give the Issuer ' +
+        "privateKeyFormat: 'better-auth' and Better Auth's secret, or use jwt() from authjwt/better-auth.",
+    )
+    this.name = 'KeyFormatError'
+  }
+}
+
+/** Whether `privateKey` is a column Better Auth opens: its sealed string literal, or a plain JWK. */
+function betterAuthCanOpen(privateKey) {
+  let value
+  try {
+    value = JSON.parse(privateKey)
+  } catch {
+    return false
+  }
+  return typeof value === 'string' || (value !== null && typeof value === 'object' && typeof value.kty === 'string')
+}
+
 /** `createJwk` refused a key because another process stored a live one; authjwt adopts that one. */
 export class KeyExistsError extends Error {
   constructor(kid) {
@@ -39,11 +69,16 @@ export class KeyExistsError extends Error {
 export class PgKeyStore {
   #pool
   #exactlyOne
+  #sharedWithBetterAuth
 
-  /** `exactlyOne`: serialize creation with an advisory lock, one key per window (see above). */
-  constructor(pool, { exactlyOne = false } = {}) {
+  /**
+   * `exactlyOne`: serialize creation with an advisory lock, one key per window (see above).
+   * `sharedWithBetterAuth`: a Better Auth server reads this table; refuse rows it cannot open.
+   */
+  constructor(pool, { exactlyOne = false, sharedWithBetterAuth = false } = {}) {
     this.#pool = pool
     this.#exactlyOne = exactlyOne
+    this.#sharedWithBetterAuth = sharedWithBetterAuth
   }
 
   /** Every row; `pg` reads `timestamptz` as `Date`, which authjwt takes as is. */
@@ -54,6 +89,7 @@ export class PgKeyStore {
 
   /** Stores `row` as proposed and returns it; with `exactlyOne`, may refuse (KeyExistsError). */
   async createJwk(row) {
+    if (this.#sharedWithBetterAuth && !betterAuthCanOpen(row.privateKey)) throw new KeyFormatError()
     const values = [row.id, row.publicKey, row.privateKey, row.createdAt, row.expiresAt ?? null, row.alg ?? null, row.crv ?? null]
     if (!this.#exactlyOne) {
       await this.#pool.query(INSERT, values)

@@ -2,8 +2,14 @@
 
     from authjwt import Issuer
     from pg_store import PgKeyStore
-    store = PgKeyStore(os.environ["DATABASE_URL"], exactly_one=True)
-    issuer = Issuer(store=store, secret=secret, rotation_interval=30 * 86400)
+    store = PgKeyStore(os.environ["DATABASE_URL"], exactly_one=True, shared_with_better_auth=True)
+    issuer = Issuer(store=store, secret=os.environ["BETTER_AUTH_SECRET"],
+                    private_key_format="better-auth", rotation_interval=30 * 86400)
+
+A Better Auth server on the same table opens only rows sealed in its own format with its own
+secret: give the Issuer `private_key_format="better-auth"` and Better Auth's secret, and the store
+`shared_with_better_auth=True`, which refuses any row Better Auth could not open (an `authjwt-v1`
+sealed key) instead of storing it and making Better Auth's /token answer 500.
 
 Copy this file into your project (`pip install "psycopg[binary]"`). The table is in ./schema.sql.
 
@@ -19,6 +25,7 @@ Two ways to create keys when several processes share the table:
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any, Dict, List
 
@@ -46,12 +53,34 @@ class KeyExistsError(Exception):
         self.kid = kid
 
 
+class KeyFormatError(Exception):
+    """`create_jwk` refused a row that a Better Auth server on the same table could not open."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "refusing to store a private key sealed as authjwt-v1 in a jwks table shared with Better Auth "
+            "(shared_with_better_auth): Better Auth could not open it and its /token would fail. Give the "
+            'Issuer private_key_format="better-auth" and Better Auth\'s secret.'
+        )
+
+
+def _better_auth_can_open(private_key: str) -> bool:
+    """Whether the column is Better Auth's sealed string literal or a plain private JWK."""
+    try:
+        value = json.loads(private_key)
+    except ValueError:
+        return False
+    return isinstance(value, str) or (isinstance(value, dict) and isinstance(value.get("kty"), str))
+
+
 class PgKeyStore:
     """Better Auth's storage contract (`get_jwks`, `create_jwk`) over one psycopg connection."""
 
-    def __init__(self, conninfo: str, *, exactly_one: bool = False) -> None:
+    def __init__(self, conninfo: str, *, exactly_one: bool = False, shared_with_better_auth: bool = False) -> None:
         self._conninfo = conninfo
         self._exactly_one = exactly_one
+        # A Better Auth server reads this table: refuse rows it cannot open.
+        self._shared_with_better_auth = shared_with_better_auth
         # authjwt may call the store from a worker thread (background key refresh): one
         # connection, used by one caller at a time, reopened if the server dropped it.
         self._lock = threading.Lock()
@@ -64,6 +93,8 @@ class PgKeyStore:
 
     def create_jwk(self, row: JwkRow) -> JwkRow:
         """Stores `row` as proposed and returns it; with `exactly_one`, may raise KeyExistsError."""
+        if self._shared_with_better_auth and not _better_auth_can_open(row.private_key):
+            raise KeyFormatError()
         values = (row.id, row.public_key, row.private_key, row.created_at, row.expires_at, row.alg, row.crv)
         with self._lock:
             conn = self._connection()
