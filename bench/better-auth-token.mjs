@@ -24,7 +24,11 @@ const BASE = 'http://localhost:3000'
 const { betterAuth } = await load('better-auth')
 const { memoryAdapter } = await load('better-auth/adapters/memory')
 const { getMigrations } = await load('better-auth/db/migration')
-const impls = { 'better-auth': await load('better-auth/plugins/jwt'), authjwt: await load('authjwt/better-auth') }
+const impls = {
+  'better-auth': await load('better-auth/plugins/jwt'),
+  // The ES module entry, through the test workspace's link (so it resolves better-auth there).
+  authjwt: await import(pathToFileURL(join(deps, 'node_modules', 'authjwt', 'lib', 'better-auth', 'index.mjs')).href),
+}
 const pg = (await load('pg')).default
 
 function options(impl, database) {
