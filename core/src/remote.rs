@@ -78,6 +78,8 @@ struct Inner {
 #[derive(Default)]
 struct State {
     keys: Option<Arc<KeySet>>,
+    /// The body `keys` was parsed from (an issuer with an external signer serves it as `jwks()`).
+    document: Option<Arc<str>>,
     fetched_at: Option<Instant>,
     attempted_at: Option<Instant>,
     failures: u32,
@@ -213,6 +215,24 @@ impl Inner {
         self.state.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The current key set when it has a key `kid`; otherwise a newer one if the cooldown allows a
+    /// fetch (as [`RemoteJwks::verify`] does for an unknown kid), else the current one.
+    pub async fn key_set_for_kid(&self, kid: &str) -> Result<Arc<KeySet>> {
+        let keys = self.inner.fresh_keys().await?;
+        if keys.contains_kid(kid) {
+            return Ok(keys);
+        }
+        Ok(self.inner.keys_for_unknown_kid(&keys).await.unwrap_or(keys))
+    }
+
+    /// The JWKS body as fetched (fresh as [`RemoteJwks::key_set`] is), for serving it unchanged.
+    pub async fn document(&self) -> Result<Arc<str>> {
+        self.inner.fresh_keys().await?;
+        let cached = self.inner.state().document.clone();
+        cached
+            .ok_or_else(|| Error::JwksInvalid(format!("no JWKS from {} yet", self.inner.url_text)))
+    }
+
     fn fresh_cached(&self) -> Option<Arc<KeySet>> {
         let s = self.state();
         match (&s.keys, s.fetched_at) {
@@ -283,7 +303,7 @@ impl Inner {
         let now = Instant::now();
         s.attempted_at = Some(now);
         match result {
-            Ok(keys) => {
+            Ok((keys, document)) => {
                 let keys = Arc::new(keys);
                 s.keys = Some(keys.clone());
                 s.fetched_at = Some(now);
@@ -308,11 +328,12 @@ impl Inner {
                     code: e.code(),
                 });
                 Err(e)
+                s.document = Some(document);
             }
         }
     }
 
-    async fn fetch(&self) -> Result<KeySet> {
+    async fn fetch(&self) -> Result<(KeySet, Arc<str>)> {
         let limit = self.options.timeout_duration;
         match tokio::time::timeout(limit, self.fetch_unbounded()).await {
             Ok(result) => result,
@@ -324,7 +345,7 @@ impl Inner {
         }
     }
 
-    async fn fetch_unbounded(&self) -> Result<KeySet> {
+    async fn fetch_unbounded(&self) -> Result<(KeySet, Arc<str>)> {
         let max = self.options.max_response_size;
         let mut response = self
             .client
@@ -361,7 +382,7 @@ impl Inner {
         }
         let text = std::str::from_utf8(&body)
             .map_err(|_| Error::JwksInvalid("the JWKS body is not UTF-8".into()))?;
-        KeySet::from_json(text)
+        Ok((KeySet::from_json(text)?, Arc::from(text)))
     }
 
     fn http_error(&self, e: &reqwest::Error) -> Error {

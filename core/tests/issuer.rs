@@ -18,6 +18,7 @@ use authjwt_core::crypto::SigningKey;
 use authjwt_core::events::{Event, EventSink};
 use authjwt_core::issuer::{
     ExternalSigner, ExternalSignerConfig, Issuer, IssuerOptions, SessionHooks, SignOverrides,
+    SignRequest,
 };
 use authjwt_core::jwks::KeySet;
 use authjwt_core::seal::Secret;
@@ -657,10 +658,10 @@ struct Kms {
 
 #[async_trait]
 impl ExternalSigner for Kms {
-    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    async fn sign(&self, request: SignRequest) -> Result<Vec<u8>, StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.key
-            .sign(&signing_input)
+            .sign(&request.message)
             .map_err(|e| StoreError::new("sign", e.to_string()))
     }
 }
@@ -671,11 +672,9 @@ async fn external_signer_signs_and_local_jwks_is_not_served() {
         key: SigningKey::generate(&KeyPairConfig::default()).unwrap(),
         calls: AtomicUsize::new(0),
     });
-    let ext = ExternalSignerConfig {
-        signer: kms.clone(),
-        alg: Algorithm::EdDSA,
-        kid: "kms-1".into(),
-    };
+    // The signer's own public key checks each token (the JWKS URL is never fetched here).
+    let mut ext = ExternalSignerConfig::new(kms.clone(), Algorithm::EdDSA, "kms-1");
+    ext.public_key = Some(kms.key.public_jwk().clone());
     let missing_url = setup_result(|o| o.external_signer = Some(ext.clone()));
     assert_eq!(missing_url.unwrap_err().code(), "ERR_INVALID_CONFIG");
 
@@ -704,9 +703,7 @@ async fn external_signer_signs_and_local_jwks_is_not_served() {
         ..VerifyOptions::default()
     };
     verify_jwt(&t, &keys, &opts).unwrap();
-    let err = issuer.jwks().await.unwrap_err();
-    assert_eq!(err.code(), "ERR_INVALID_CONFIG");
-    assert!(err.to_string().contains("https://kms.example.com/jwks"));
+    // jwks() serves the body at remote_url: tests/external_signer.rs, with a server on 127.0.0.1.
     assert_eq!(issuer.remote_url(), Some("https://kms.example.com/jwks"));
     assert_eq!(store.calls(), (0, 0), "no local key is ever made");
 

@@ -37,23 +37,7 @@ use payload::ClaimDefaults;
 use published::Snapshot;
 use store_io::StoreIo;
 
-/// A host-supplied signer (a KMS): receives the JWS signing input, returns the signature.
-#[async_trait]
-pub trait ExternalSigner: Send + Sync {
-    /// Signs `signing_input`; ECDSA signatures must be in the JOSE form (r || s).
-    async fn sign(&self, signing_input: Vec<u8>) -> std::result::Result<Vec<u8>, StoreError>;
-}
-
-/// Options of an external signer, as Better Auth's `jwt.sign` + `jwks.remoteUrl`.
-#[derive(Clone)]
-pub struct ExternalSignerConfig {
-    /// The signing callback.
-    pub signer: Arc<dyn ExternalSigner>,
-    /// The algorithm it signs with.
-    pub alg: Algorithm,
-    /// The kid put in the header.
-    pub kid: String,
-}
+pub use external::{ExternalSigner, ExternalSignerConfig, MessageType, OptionCase, SignRequest};
 
 /// Host hooks for session tokens: Better Auth's `definePayload` and `getSubject`.
 #[async_trait]
@@ -187,8 +171,8 @@ struct Inner {
     issuer: Option<String>,
     audience: Option<Audience>,
     expiration_time: ExpirationTime,
-    external: Option<ExternalSignerConfig>,
-    remote_url: Option<String>,
+    external: Option<external::ExternalSigning>,
+    remote: Option<external::RemotePublished>,
     hooks: Option<Arc<dyn SessionHooks>>,
     clock: Arc<dyn Clock>,
     events: Emitter,
@@ -203,20 +187,15 @@ impl Issuer {
             !options.disable_private_key_encryption && options.external_signer.is_none();
         let sealer = Sealer::new(options.secrets, options.private_key_format, seals_keys)?;
         let configs = distinct_configs(options.key_pair_config, &options.key_pair_configs)?;
-        if let Some(ext) = &options.external_signer {
-            if options.remote_url.as_deref().is_none_or(str::is_empty) {
-                return Err(Error::InvalidConfig(
-                    "an external signer needs remote_url: the JWKS of its keys is published there, \
-                     not by this issuer (as Better Auth's jwt.sign + jwks.remoteUrl)"
-                        .to_owned(),
-                ));
-            }
-            if ext.kid.is_empty() {
-                return Err(Error::InvalidConfig(
-                    "the external signer needs a non-empty kid".to_owned(),
-                ));
-            }
-        }
+        let remote = options
+            .remote_url
+            .filter(|u| !u.is_empty())
+            .map(|url| external::RemotePublished::new(url, options.events.clone()))
+            .transpose()?;
+        let external = options
+            .external_signer
+            .map(|config| external::ExternalSigning::new(config, remote.as_ref()))
+            .transpose()?;
         let rotation_interval_ms = match options.rotation_interval {
             Some(s) if s <= 0 => {
                 return Err(Error::InvalidConfig(format!(
@@ -258,8 +237,8 @@ impl Issuer {
             issuer: options.issuer,
             audience: options.audience,
             expiration_time: options.expiration_time,
-            external: options.external_signer,
-            remote_url: options.remote_url,
+            external,
+            remote,
             hooks: options.session_hooks,
             clock: options.clock,
             events: Emitter::new(options.events),
@@ -448,13 +427,11 @@ impl Issuer {
     }
 
     /// The published JWKS body (`{"keys":[...]}`); creates the first key when the store is empty.
-    /// With an external signer (or `remote_url`) the keys live elsewhere: `ERR_INVALID_CONFIG`
-    /// telling the host to publish `remote_url` (Better Auth answers 404 there).
+    /// With `remote_url` (an external signer) the keys live there: its body as fetched, through the
+    /// same cache that checks the signer's tokens.
     pub async fn jwks(&self) -> Result<Value> {
-        if let Some(url) = &self.inner.remote_url {
-            return Err(Error::InvalidConfig(format!(
-                "this issuer's keys are published at {url} (remote_url); serve that instead of jwks()"
-            )));
+        if let Some(remote) = &self.inner.remote {
+            return remote.jwks().await;
         }
         self.inner.published_jwks().await
     }
@@ -464,7 +441,9 @@ impl Issuer {
     pub async fn rotate(&self) -> Result<JwkRow> {
         if self.inner.external.is_some() {
             return Err(Error::InvalidConfig(
-                "keys of an external signer are rotated where they live, not by rotate()"
+                "an external signer's keys rotate in the KMS: create a new key version there, \
+                 publish it at remote_url, then sign with its kid (a kid callback picks it up \
+                 without a restart); rotate() only rotates stored keys"
                     .to_owned(),
             ));
         }
@@ -500,7 +479,10 @@ impl Issuer {
 
     /// The JWKS URL published instead of local keys, when configured.
     pub fn remote_url(&self) -> Option<&str> {
-        self.inner.remote_url.as_deref()
+        self.inner
+            .remote
+            .as_ref()
+            .map(external::RemotePublished::url)
     }
 
     fn refresh_in_background(&self, index: usize) {
