@@ -81,8 +81,8 @@ fn main() -> Result<(), BoxError> {
         let overrides = SignOverrides::default();
         let token = issuer.sign_cached_json(&payload, &overrides)?;
         let options = VerifyOptions {
-            issuer: vec![ISS.to_owned()],
-            audience: vec![AUD.to_owned()],
+            issuer: Some(vec![ISS.to_owned()]),
+            audience: Some(vec![AUD.to_owned()]),
             ..VerifyOptions::default()
         };
         verify_jwt(&token, &keys, &options)?;

@@ -166,6 +166,51 @@ pub fn key_pair_config_from_json(value: &Value) -> Result<KeyPairConfig> {
     KeyPairConfig::new(alg, crv, modulus)
 }
 
+/// A URL option (`createRemoteJwks(url)`, `remoteUrl`) as every message, event and accessor shows
+/// it: the userinfo (`user:password@`) replaced by `***@`, each query value by `***` (API keys
+/// travel there), the fragment dropped. The one display form of a URL in every host; requests use
+/// the URL as given.
+pub fn redact_url(url: &str) -> String {
+    let without_fragment = url.split_once('#').map_or(url, |(before, _)| before);
+    let (before_query, query) = match without_fragment.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (without_fragment, None),
+    };
+    let mut out = String::with_capacity(url.len());
+    match before_query.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            out.push_str(scheme);
+            out.push_str("://");
+            match authority.rsplit_once('@') {
+                Some((_, host)) => {
+                    out.push_str("***@");
+                    out.push_str(host);
+                }
+                None => out.push_str(authority),
+            }
+            out.push_str(path);
+        }
+        // Not an absolute URL: nothing tells the host from credentials, so show none of it.
+        None if before_query.contains('@') => out.push_str("***"),
+        None => out.push_str(before_query),
+    }
+    if let Some(query) = query {
+        out.push('?');
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) => format!("{name}=***"),
+                None if pair.is_empty() => String::new(),
+                None => "***".to_owned(),
+            })
+            .collect();
+        out.push_str(&pairs.join("&"));
+    }
+    out
+}
+
 /// Parses a host argument given as JSON text that must be an object (a user, a session, a
 /// payload); anything else is `ERR_JWT_INVALID` naming the argument, as it becomes token claims.
 pub fn json_object(name: &str, text: &str) -> Result<Map<String, Value>> {
@@ -331,6 +376,35 @@ mod tests {
                 "ERR_INVALID_CONFIG",
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn redacted_urls_keep_no_credentials() {
+        for (url, shown) in [
+            (
+                "https://auth.example.com/jwks",
+                "https://auth.example.com/jwks",
+            ),
+            (
+                "https://user:pw@auth.example.com:8443/jwks",
+                "https://***@auth.example.com:8443/jwks",
+            ),
+            ("https://tok@h/jwks?x=1", "https://***@h/jwks?x=***"),
+            ("https://a:b@c@h", "https://***@h"),
+            (
+                "https://h/jwks?api_key=s3cr3t&v=2&flag",
+                "https://h/jwks?api_key=***&v=***&***",
+            ),
+            ("https://h/jwks#frag-secret", "https://h/jwks"),
+            ("user:pw@host/jwks", "***"),
+            ("", ""),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+        for secret in ["pw", "s3cr3t", "frag-secret", "tok"] {
+            let shown = redact_url(&format!("https://u:{secret}@h/p?k={secret}#{secret}"));
+            assert!(!shown.contains(secret), "{shown}");
         }
     }
 

@@ -57,11 +57,19 @@ pub enum Event {
         /// The error code.
         code: &'static str,
     },
+    /// A stored key was opened with a secret shorter than [`crate::seal::MIN_SECRET_CHARS`]
+    /// characters: it still signs (no deployment is locked out), but a leaked table is only as
+    /// safe as that secret. Seal under a strong secret: configure it first in `secret`/`secrets`
+    /// and rotate.
+    WeakSecretUsed {
+        /// The kid of the key opened.
+        kid: String,
+    },
 }
 
 impl Event {
     /// The event's dotted name: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
-    /// `token.rejected`, `jwks.fetched` or `jwks.fetch_failed`.
+    /// `token.rejected`, `jwks.fetched`, `jwks.fetch_failed` or `secret.weak`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::KeyCreated { .. } => "key.created",
@@ -71,6 +79,7 @@ impl Event {
             Event::TokenRejected { .. } => "token.rejected",
             Event::JwksFetched { .. } => "jwks.fetched",
             Event::JwksFetchFailed { .. } => "jwks.fetch_failed",
+            Event::WeakSecretUsed { .. } => "secret.weak",
         }
     }
 }
@@ -107,6 +116,9 @@ impl Event {
             Event::JwksFetchFailed { url, code } => {
                 o.insert("url".to_owned(), Value::from(url.as_str()));
                 o.insert("code".to_owned(), Value::from(*code));
+            }
+            Event::WeakSecretUsed { kid } => {
+                o.insert("kid".to_owned(), Value::from(kid.as_str()));
             }
         }
         Value::Object(o)
@@ -177,6 +189,9 @@ fn trace_event(event: &Event) {
         }
         Event::JwksFetchFailed { url, code } => {
             tracing::warn!(target: "authjwt", event = name, url = %url, code = *code);
+        }
+        Event::WeakSecretUsed { kid } => {
+            tracing::warn!(target: "authjwt", event = name, kid = %kid);
         }
     }
 }

@@ -371,6 +371,22 @@ fn invalid(msg: impl Into<String>) -> Error {
     Error::JwksInvalid(msg.into())
 }
 
+/// A row's `public_key` column as a JSON object holding no private member: what [`build_jwks`]
+/// publishes and what the issuer requires before signing with the row, so a row that could never
+/// be published never signs either. `ERR_JWKS_INVALID` naming the row (never the member's value).
+pub fn public_column(row: &JwkRow) -> Result<Map<String, Value>> {
+    let public = crate::jws::json::parse_object(row.public_key.as_bytes())
+        .map_err(|e| invalid(format!("row {}: public key: {e}", row.id)))?;
+    if let Some(member) = PRIVATE_MEMBERS.iter().find(|m| public.contains_key(**m)) {
+        return Err(invalid(format!(
+            "row {}: the public key column holds the private member {member:?}; store the \
+             public JWK only",
+            row.id
+        )));
+    }
+    Ok(public)
+}
+
 /// The published JWKS body built from stored rows as Better Auth's `/jwks` does: each key's public
 /// JWK with `kid` = row id, `alg`, `crv` and `use: "sig"`; keys past `expires_at + grace_period_s`
 /// left out.
@@ -394,14 +410,7 @@ pub fn build_jwks(
         {
             continue;
         }
-        let public = crate::jws::json::parse_object(row.public_key.as_bytes())
-            .map_err(|e| invalid(format!("row {}: public key: {e}", row.id)))?;
-        if let Some(member) = PRIVATE_MEMBERS.iter().find(|m| public.contains_key(**m)) {
-            return Err(invalid(format!(
-                "row {}: the public key column holds the private member {member:?}",
-                row.id
-            )));
-        }
+        let public = public_column(row)?;
         let alg = row
             .alg
             .clone()

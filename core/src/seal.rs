@@ -34,6 +34,10 @@ use crate::jwk::{PrivateJwk, PublicJwk};
 /// PBKDF2 iterations for new `authjwt-v1` rows (OWASP 2023 guidance for PBKDF2-HMAC-SHA256).
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
 
+/// Fewest characters of a secret an [`crate::issuer::Issuer`] seals with (Better Auth warns below
+/// the same length); shorter ones need `allowWeakSecret` and only ever open old rows otherwise.
+pub const MIN_SECRET_CHARS: usize = 32;
+
 /// The format new private keys are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PrivateKeyFormat {
@@ -85,6 +89,11 @@ impl Secret {
             version: None,
             value: Zeroizing::new(value.into()),
         }
+    }
+
+    /// Shorter than [`MIN_SECRET_CHARS`] characters: a secret a leaked table's owner can guess.
+    pub fn is_weak(&self) -> bool {
+        self.value.chars().count() < MIN_SECRET_CHARS
     }
 
     /// A versioned secret (one entry of Better Auth's `secrets: [{ version, value }]`).
@@ -155,6 +164,25 @@ impl Sealer {
         })
     }
 
+    /// The rule for sealing secrets: the secret new keys are sealed with (the first) must have at
+    /// least [`MIN_SECRET_CHARS`] characters unless `allow_weak` (`allowWeakSecret`) is set.
+    /// Older secrets may be shorter: they only open rows sealed before, each open reported as
+    /// [`crate::events::Event::WeakSecretUsed`], so a deployment moves to a strong secret without
+    /// losing its keys.
+    pub fn check_sealing_secret(&self, allow_weak: bool) -> Result<()> {
+        match self.secrets.first() {
+            Some((secret, _)) if self.encrypt && secret.is_weak() && !allow_weak => {
+                Err(Error::InvalidConfig(format!(
+                    "the secret new keys are sealed with is shorter than {MIN_SECRET_CHARS} \
+                     characters: anyone holding a copy of the key table could guess it. Use a long \
+                     random secret (keep the old one after it in `secret`/`secrets` so existing \
+                     keys still open), or set allowWeakSecret (allow_weak_secret) to accept it"
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The format new keys are sealed in.
     pub fn format(&self) -> PrivateKeyFormat {
         self.format
@@ -182,11 +210,23 @@ impl Sealer {
     /// Opens the `private_key` column of row `kid` whose public key is `public`; the format is
     /// detected. A column no secret opens is [`Error::KeyDecryptionFailed`] naming `kid`.
     pub fn open(&self, kid: &str, column: &str, public: &PublicJwk) -> Result<PrivateJwk> {
+        self.open_reporting_strength(kid, column, public)
+            .map(|(key, _)| key)
+    }
+
+    /// [`Sealer::open`], also telling whether the secret that opened the row is weak
+    /// ([`Secret::is_weak`]; `false` for a plain row).
+    pub fn open_reporting_strength(
+        &self,
+        kid: &str,
+        column: &str,
+        public: &PublicJwk,
+    ) -> Result<(PrivateJwk, bool)> {
         let fail = |message: String| Error::KeyDecryptionFailed {
             kid: kid.to_owned(),
             message,
         };
-        let plaintext = match detect(column).map_err(fail)? {
+        let (plaintext, weak) = match detect(column).map_err(fail)? {
             Shape::Plain => {
                 if self.encrypt {
                     return Err(fail(
@@ -196,7 +236,7 @@ impl Sealer {
                             .to_owned(),
                     ));
                 }
-                Zeroizing::new(column.as_bytes().to_vec())
+                (Zeroizing::new(column.as_bytes().to_vec()), false)
             }
             Shape::AuthJwtV1 => {
                 let sealed = authjwt_v1::parse(column).map_err(fail)?;
@@ -222,7 +262,7 @@ impl Sealer {
                     .to_owned(),
             ));
         }
-        Ok(key)
+        Ok((key, weak))
     }
 
     /// Runs `open` with each secret, those of `version` first, until one authenticates.
@@ -231,7 +271,7 @@ impl Sealer {
         format: &str,
         version: Option<u64>,
         open: impl Fn(&Secret) -> Option<Zeroizing<Vec<u8>>>,
-    ) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
+    ) -> std::result::Result<(Zeroizing<Vec<u8>>, bool), String> {
         if self.secrets.is_empty() {
             return Err(format!(
                 "the row is sealed ({format}) but no secret is configured: configure the secret it \
@@ -242,7 +282,7 @@ impl Sealer {
         let others = self.secrets.iter().filter(|(_, v)| *v != version);
         for (secret, _) in preferred.chain(others) {
             if let Some(plaintext) = open(secret) {
-                return Ok(plaintext);
+                return Ok((plaintext, secret.is_weak()));
             }
         }
         let sealed_with = match version {

@@ -1,6 +1,8 @@
 //! The verification policy, in its fixed order: parse, header, key, signature, claims. The first
 //! failure is the error. Defaults are strict; every relaxation is an option.
 //!
+//! 0. **Options** ([`VerifyOptions::validate`]): a list option given empty, an empty expected
+//!    string or a negative duration → `ERR_INVALID_CONFIG`, before the token is read.
 //! 1. **Parse** ([`crate::jws::decode_compact`]): size cap, two dots, strict base64url, the header a
 //!    JSON object without duplicate members → `ERR_JWS_INVALID`.
 //! 2. **Header**: `alg` a string (`ERR_JWS_INVALID`); `none` in any casing and `HS*` never
@@ -25,6 +27,7 @@ use serde_json::{Map, Value};
 use crate::alg::Algorithm;
 use crate::claims::{audience_value, numeric_date_value, string_value};
 use crate::clock::{Clock, SystemClock};
+use crate::config::invalid;
 use crate::error::{ClaimReason, Error, Result};
 use crate::jwks::KeySet;
 use crate::jws::json::{scan_object, ScannedObject, READ_HEADER_PARAMS, REGISTERED_CLAIMS};
@@ -37,20 +40,23 @@ pub use crate::jws::MAX_KID_LEN;
 pub struct VerifyOptions {
     /// Allowed algorithms; `None` = the algorithms of the keys in the set.
     pub algorithms: Option<Vec<Algorithm>>,
-    /// Accepted issuers (exact string equality); empty = not checked.
-    pub issuer: Vec<String>,
-    /// Accepted audiences; the token's `aud` (string or array) must contain one. Empty = not checked.
-    pub audience: Vec<String>,
+    /// Accepted issuers (exact string equality); `None` = not checked. An empty list is
+    /// `ERR_INVALID_CONFIG` ([`VerifyOptions::validate`]), never "not checked".
+    pub issuer: Option<Vec<String>>,
+    /// Accepted audiences; the token's `aud` (string or array) must contain one. `None` = not
+    /// checked; an empty list is `ERR_INVALID_CONFIG`.
+    pub audience: Option<Vec<String>>,
     /// Expected `sub`.
     pub subject: Option<String>,
     /// Expected `typ` header, compared as a media type (`JWT` equals `application/jwt`).
     pub typ: Option<String>,
-    /// Leeway for `exp`, `nbf` and `iat` checks.
+    /// Leeway for `exp`, `nbf` and `iat` checks, seconds (zero or more).
     pub clock_tolerance: i64,
-    /// Oldest accepted `iat`, as an age; requires `iat`.
+    /// Oldest accepted `iat`, as an age (zero or more seconds); requires `iat`.
     pub max_token_age: Option<i64>,
-    /// Claims that must be present.
-    pub required_claims: Vec<String>,
+    /// Claims that must be present; `None` = none beyond the defaults. An empty list is
+    /// `ERR_INVALID_CONFIG`.
+    pub required_claims: Option<Vec<String>>,
     /// Require `exp` (default true).
     pub require_exp: bool,
     /// "Now" for the checks; `None` = the system clock.
@@ -63,17 +69,73 @@ impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             algorithms: None,
-            issuer: Vec::new(),
-            audience: Vec::new(),
+            issuer: None,
+            audience: None,
             subject: None,
             typ: None,
             clock_tolerance: 0,
             max_token_age: None,
-            required_claims: Vec::new(),
+            required_claims: None,
             require_exp: true,
             current_date: None,
             max_token_size: crate::jws::DEFAULT_MAX_TOKEN_SIZE,
         }
+    }
+}
+
+impl VerifyOptions {
+    /// The option rules every host shares, checked before any token is looked at: a list option
+    /// given empty (`issuer`, `audience`, `algorithms`, `requiredClaims`), an empty expected
+    /// string (`subject`, `typ`, a list entry), a negative duration (`clockTolerance`,
+    /// `maxTokenAge`) or a zero size cap is `ERR_INVALID_CONFIG` naming the option (jose's name,
+    /// with Python's where it differs). An empty list would otherwise read as "not checked" and
+    /// accept any `iss`/`aud`, where jose and PyJWT reject.
+    pub fn validate(&self) -> Result<()> {
+        fn list<T>(name: &str, list: Option<&[T]>, empty_entry: impl Fn(&T) -> bool) -> Result<()> {
+            match list {
+                Some([]) => Err(invalid(
+                    name,
+                    "a non-empty list (leave the option out to skip the check)",
+                )),
+                Some(items) if items.iter().any(empty_entry) => {
+                    Err(invalid(name, "a list of non-empty strings"))
+                }
+                _ => Ok(()),
+            }
+        }
+        let blank = |s: &String| s.is_empty();
+        list("issuer", self.issuer.as_deref(), blank)?;
+        list("audience", self.audience.as_deref(), blank)?;
+        list(
+            "requiredClaims (required_claims)",
+            self.required_claims.as_deref(),
+            blank,
+        )?;
+        list("algorithms", self.algorithms.as_deref(), |_| false)?;
+        for (name, value) in [("subject", &self.subject), ("typ", &self.typ)] {
+            if value.as_deref().is_some_and(str::is_empty) {
+                return Err(invalid(
+                    name,
+                    "a non-empty string (leave the option out to skip the check)",
+                ));
+            }
+        }
+        if self.clock_tolerance < 0 {
+            return Err(invalid("clockTolerance (leeway)", "zero or more seconds"));
+        }
+        if self.max_token_age.is_some_and(|age| age < 0) {
+            return Err(invalid(
+                "maxTokenAge (max_token_age)",
+                "zero or more seconds",
+            ));
+        }
+        if self.max_token_size == 0 {
+            return Err(invalid(
+                "maxTokenSize (max_token_size)",
+                "more than zero bytes",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -101,7 +163,7 @@ pub fn verify_jwt(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result
     let payload = crate::jws::json::parse_object(&jws.payload)
         .map_err(|e| Error::JwtInvalid(format!("the claims set must be a JSON object: {e}")))?;
     let now = options.current_date.unwrap_or_else(|| SystemClock.now_s());
-    validate_claims(&payload, &jws.protected_header, options, now)?;
+    validate_in(&payload, &jws.protected_header, options, now)?;
     Ok(VerifiedJwt {
         payload,
         protected_header: jws.protected_header,
@@ -113,6 +175,7 @@ pub fn verify_jwt(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result
 /// header nor the claims are re-serialized and, in the usual case, neither is built into a `Map`
 /// (the same policy and errors as [`verify_jwt`]; profile in bench/HISTORY.md).
 pub fn verify_jwt_json(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<String> {
+    options.validate()?;
     let parts = split_compact(token, options.max_token_size)?;
     // A header the scan leaves aside is parsed into a `Map`, which reports its error.
     let scanned_header = scan_object(&parts.header_json, &READ_HEADER_PARAMS);
@@ -157,6 +220,7 @@ pub fn verify_jwt_json(token: &str, keys: &KeySet, options: &VerifyOptions) -> R
 /// Steps 1-4 of the policy (parse, header, key, signature) for any compact JWS; the payload is
 /// returned as bytes. Uses `algorithms` and `max_token_size` of `options`.
 pub fn verify_jws(token: &str, keys: &KeySet, options: &VerifyOptions) -> Result<VerifiedJws> {
+    options.validate()?;
     let parts = split_compact(token, options.max_token_size)?;
     let protected_header = parse_header(&parts.header_json)?;
     check_signature(&parts, &protected_header, keys, options)?;
@@ -255,18 +319,21 @@ fn check_header<'h>(
 ///    `max_token_age`; then `required_claims` → `missing`.
 /// 3. types of the registered claims present: `iss`, `sub`, `jti` strings; `aud` a string or an
 ///    array of strings; `exp`, `nbf`, `iat` numbers (non-integers allowed) → `invalid`.
-/// 4. `iss` equal to one of `issuer`, `sub` equal to `subject`, `aud` containing one of
+/// 4. times, with `clock_tolerance` and saturating arithmetic: `exp <= now - tol` →
+///    `ERR_JWT_EXPIRED` (jose); `nbf > now + tol` → `check_failed`; `iat > now + tol` →
+///    `check_failed`; `now - iat - tol > max_token_age` → `ERR_JWT_EXPIRED` (jose's code for a
+///    token too old, with claim `iat`).
+/// 5. `iss` equal to one of `issuer`, `sub` equal to `subject`, `aud` containing one of
 ///    `audience` (an empty array contains none) → `check_failed`.
-/// 5. times, with `clock_tolerance` (negative counts as 0) and saturating arithmetic:
-///    `nbf > now + tol` → `check_failed`; `exp <= now - tol` → `ERR_JWT_EXPIRED` (jose);
-///    `iat > now + tol` → `check_failed`; `now - iat - tol > max_token_age` → `ERR_JWT_EXPIRED`
-///    (jose's code for a token too old, with claim `iat`).
+///
+/// The options are checked first ([`VerifyOptions::validate`]).
 pub fn validate_claims(
     payload: &Map<String, Value>,
     header: &Map<String, Value>,
     options: &VerifyOptions,
     now: i64,
 ) -> Result<()> {
+    options.validate()?;
     validate_in(payload, header, options, now)
 }
 
@@ -321,9 +388,9 @@ fn validate_in(
     }
 
     let expected = [
-        ("iss", !options.issuer.is_empty()),
+        ("iss", options.issuer.is_some()),
         ("sub", options.subject.is_some()),
-        ("aud", !options.audience.is_empty()),
+        ("aud", options.audience.is_some()),
         ("exp", options.require_exp),
         ("iat", options.max_token_age.is_some()),
     ];
@@ -331,7 +398,7 @@ fn validate_in(
         .iter()
         .filter(|(_, needed)| *needed)
         .map(|(claim, _)| *claim)
-        .chain(options.required_claims.iter().map(String::as_str));
+        .chain(options.required_claims.iter().flatten().map(String::as_str));
     for claim in required {
         if !payload.has(claim) {
             return Err(Error::claim_failed(
@@ -350,50 +417,21 @@ fn validate_in(
     let nbf = numeric_date_value("nbf", payload.wanted("nbf"))?;
     let iat = numeric_date_value("iat", payload.wanted("iat"))?;
 
-    if !options.issuer.is_empty() && !iss.is_some_and(|iss| options.issuer.iter().any(|i| i == iss))
-    {
-        return Err(Error::claim_failed(
-            "iss",
-            ClaimReason::CheckFailed,
-            "unexpected \"iss\" claim value",
-        ));
-    }
-    if let Some(subject) = &options.subject {
-        if sub != Some(subject.as_str()) {
-            return Err(Error::claim_failed(
-                "sub",
-                ClaimReason::CheckFailed,
-                "unexpected \"sub\" claim value",
-            ));
-        }
-    }
-    if !options.audience.is_empty() {
-        let found = aud.is_some_and(|aud| {
-            aud.iter()
-                .any(|a| options.audience.iter().any(|want| want == a))
-        });
-        if !found {
-            return Err(Error::claim_failed(
-                "aud",
-                ClaimReason::CheckFailed,
-                "unexpected \"aud\" claim value",
-            ));
-        }
-    }
-
+    // Times before identity: an expired token from another issuer or for another audience is
+    // reported as expired (what a client acts on: it gets a new token).
     let tolerance = options.clock_tolerance.max(0);
     // Compared as f64: NumericDates may be non-integers or beyond i64; `now ± tol` saturates first.
     let latest = now.saturating_add(tolerance) as f64;
     let earliest = now.saturating_sub(tolerance) as f64;
+    if exp.is_some_and(|exp| exp <= earliest) {
+        return Err(Error::JwtExpired { claim: "exp" });
+    }
     if nbf.is_some_and(|nbf| nbf > latest) {
         return Err(Error::claim_failed(
             "nbf",
             ClaimReason::CheckFailed,
             "\"nbf\" claim timestamp check failed: the token is not valid yet",
         ));
-    }
-    if exp.is_some_and(|exp| exp <= earliest) {
-        return Err(Error::JwtExpired { claim: "exp" });
     }
     if let Some(iat) = iat {
         if iat > latest {
@@ -407,6 +445,36 @@ fn validate_in(
             if (now as f64 - iat) - tolerance as f64 > max_age as f64 {
                 return Err(Error::JwtExpired { claim: "iat" });
             }
+        }
+    }
+
+    if let Some(issuers) = &options.issuer {
+        if !iss.is_some_and(|iss| issuers.iter().any(|i| i == iss)) {
+            return Err(Error::claim_failed(
+                "iss",
+                ClaimReason::CheckFailed,
+                "unexpected \"iss\" claim value",
+            ));
+        }
+    }
+    if let Some(subject) = &options.subject {
+        if sub != Some(subject.as_str()) {
+            return Err(Error::claim_failed(
+                "sub",
+                ClaimReason::CheckFailed,
+                "unexpected \"sub\" claim value",
+            ));
+        }
+    }
+    if let Some(audiences) = &options.audience {
+        let found =
+            aud.is_some_and(|aud| aud.iter().any(|a| audiences.iter().any(|want| want == a)));
+        if !found {
+            return Err(Error::claim_failed(
+                "aud",
+                ClaimReason::CheckFailed,
+                "unexpected \"aud\" claim value",
+            ));
         }
     }
     Ok(())
@@ -515,7 +583,7 @@ mod tests {
     #[test]
     fn errors_never_carry_claim_values() {
         let o = VerifyOptions {
-            issuer: vec!["https://a".into()],
+            issuer: Some(vec!["https://a".into()]),
             ..VerifyOptions::default()
         };
         let e = validate_claims(

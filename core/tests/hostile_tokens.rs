@@ -54,8 +54,8 @@ fn options(o: &Value) -> VerifyOptions {
     VerifyOptions {
         current_date: Some(o["currentDate"].as_i64().unwrap()),
         clock_tolerance: o.get("clockTolerance").map_or(0, |v| v.as_i64().unwrap()),
-        issuer: strings(o.get("issuer")),
-        audience: strings(o.get("audience")),
+        issuer: o.get("issuer").map(|v| strings(Some(v))),
+        audience: o.get("audience").map(|v| strings(Some(v))),
         subject: o.get("subject").map(|v| v.as_str().unwrap().to_owned()),
         typ: o.get("typ").map(|v| v.as_str().unwrap().to_owned()),
         algorithms: o.get("algorithms").map(|v| {
@@ -65,7 +65,7 @@ fn options(o: &Value) -> VerifyOptions {
                 .collect()
         }),
         max_token_age: o.get("maxTokenAge").map(|v| v.as_i64().unwrap()),
-        required_claims: strings(o.get("requiredClaims")),
+        required_claims: o.get("requiredClaims").map(|v| strings(Some(v))),
         ..VerifyOptions::default()
     }
 }

@@ -784,7 +784,7 @@ async fn verify_uses_the_issuers_own_issuer_and_audience() {
     assert_eq!(err.claim(), Some("aud"));
     // An explicit option replaces the default.
     let opts = VerifyOptions {
-        audience: vec!["elsewhere".into()],
+        audience: Some(vec!["elsewhere".into()]),
         ..VerifyOptions::default()
     };
     issuer.verify(&other_aud, &opts).await.unwrap();
@@ -846,7 +846,7 @@ async fn default_sealed_format_round_trips_through_the_store() {
     let opts = IssuerOptions {
         secrets: vec![Secret {
             version: None,
-            value: "a long enough test secret".to_owned().into(),
+            value: "a test secret long enough to seal with".to_owned().into(),
         }],
         clock: clock.clone(),
         ..IssuerOptions::default()

@@ -159,8 +159,8 @@ fn jsonwebtoken_tokens_verify_in_authjwt() {
         jwk.insert("kid".into(), "jt-1".into());
         let keys = KeySet::from_value(&json!({ "keys": [jwk] })).unwrap();
         let options = VerifyOptions {
-            issuer: vec!["https://auth.example.com".into()],
-            audience: vec!["api".into()],
+            issuer: Some(vec!["https://auth.example.com".into()]),
+            audience: Some(vec!["api".into()]),
             typ: Some("JWT".into()),
             ..VerifyOptions::default()
         };

@@ -129,6 +129,8 @@ mod claims;
 mod header;
 #[path = "policy/key.rs"]
 mod key;
+#[path = "policy/options.rs"]
+mod options;
 #[path = "policy/parse.rs"]
 mod parse;
 #[path = "policy/signature.rs"]

@@ -24,6 +24,8 @@ use authjwt_core::verify::{verify_jwt, VerifyOptions};
 use authjwt_core::{Error, StoreError};
 
 const T0_MS: i64 = 1_800_000_000_000;
+const OLD_SECRET: &str = "the old sealing secret, long enough to pass";
+const NEW_SECRET: &str = "the new sealing secret, long enough to pass";
 
 /// What the next `create_jwk` does.
 enum CreateFault {
@@ -32,6 +34,8 @@ enum CreateFault {
     RenameId(&'static str),
     /// Stores and returns the row with another key's public JWK.
     SwapPublicKey,
+    /// Stores nothing and returns the row under this id (a buggy upsert or id generator).
+    ReturnIdWithoutStoring(&'static str),
 }
 
 /// What the next `get_jwks` does.
@@ -91,6 +95,10 @@ impl KeyStore for ScriptedStore {
             Some(CreateFault::SwapPublicKey) => {
                 let other = SigningKey::generate(&KeyPairConfig::default()).unwrap();
                 row.public_key = other.public_jwk().to_json();
+            }
+            Some(CreateFault::ReturnIdWithoutStoring(id)) => {
+                row.id = id.to_owned();
+                return Ok(row);
             }
             None => {}
         }
@@ -325,13 +333,13 @@ async fn rows_without_alg_are_read_as_the_configured_algorithm() {
 async fn row_sealed_with_an_old_secret_opens_only_if_that_secret_is_configured() {
     let clock = Arc::new(ManualClock::new(T0_MS));
     let store = Arc::new(ScriptedStore::default());
-    let old = Issuer::new(store.clone(), sealed_options(&clock, &["old secret"])).unwrap();
+    let old = Issuer::new(store.clone(), sealed_options(&clock, &[OLD_SECRET])).unwrap();
     let t_old = sign(&old).await.unwrap();
     let sealed_kid = kid(&t_old);
 
     let rotated = Issuer::new(
         store.clone(),
-        sealed_options(&clock, &["new secret", "old secret"]),
+        sealed_options(&clock, &[NEW_SECRET, OLD_SECRET]),
     )
     .unwrap();
     let t = sign(&rotated).await.unwrap();
@@ -341,14 +349,14 @@ async fn row_sealed_with_an_old_secret_opens_only_if_that_secret_is_configured()
         "the old row opens with the second secret"
     );
 
-    let forgot = Issuer::new(store.clone(), sealed_options(&clock, &["new secret"])).unwrap();
+    let forgot = Issuer::new(store.clone(), sealed_options(&clock, &[NEW_SECRET])).unwrap();
     let err = sign(&forgot).await.unwrap_err();
     assert_eq!(err.code(), "ERR_KEY_DECRYPTION_FAILED");
     assert!(
         err.to_string().contains(&sealed_kid),
         "names the kid: {err}"
     );
-    assert!(!err.to_string().contains("old secret") && !err.to_string().contains("new secret"));
+    assert!(!err.to_string().contains(OLD_SECRET) && !err.to_string().contains(NEW_SECRET));
     // jwks() must not make a key behind the user's back either.
     forgot.jwks().await.unwrap();
     assert!(sign(&forgot).await.is_err());
@@ -478,4 +486,161 @@ async fn refused_create_adopts_the_key_another_process_stored() {
     );
     // rotate() asked for a new key: the refusal is its answer, nothing is adopted.
     assert_eq!(issuer.rotate().await.unwrap_err().code(), "ERR_STORE");
+}
+
+/// A row already in the store, past its `expires_at`: the issuer reads it, makes a new key.
+fn expired_row(id: &str) -> JwkRow {
+    let key = SigningKey::generate(&KeyPairConfig::default()).unwrap();
+    JwkRow {
+        id: id.into(),
+        public_key: key.public_jwk().to_json(),
+        private_key: key.to_private_jwk().unwrap().to_json().to_string(),
+        created_at: T0_MS - 10_000,
+        expires_at: Some(T0_MS - 1000),
+        alg: Some("EdDSA".into()),
+        crv: Some("Ed25519".into()),
+    }
+}
+
+#[tokio::test]
+async fn create_returning_the_id_of_a_row_just_read_is_refused_and_nothing_signed() {
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let store = Arc::new(ScriptedStore::with_rows(vec![expired_row("old-kid")]));
+    store.script_create(CreateFault::ReturnIdWithoutStoring("old-kid"));
+    let issuer = Issuer::new(store.clone(), plain_options(&clock)).unwrap();
+    let err = sign(&issuer).await.unwrap_err();
+    assert_eq!(err.code(), "ERR_STORE", "{err}");
+    assert_eq!(store_op(&err).0, "create_jwk");
+    assert!(err.to_string().contains("old-kid"), "names the kid: {err}");
+    // Nothing was cached: the sync path has no key, and the next sign makes a proper one.
+    assert!(issuer
+        .sign_cached_json("{}", &SignOverrides::default())
+        .is_err());
+    let t = sign(&issuer).await.unwrap();
+    assert_ne!(kid(&t), "old-kid");
+    assert_store_holds_keys_of(&store, &[t], Algorithm::EdDSA);
+}
+
+#[tokio::test]
+async fn rotate_onto_the_id_of_the_current_key_is_refused() {
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let store = Arc::new(ScriptedStore::default());
+    let issuer = Issuer::new(store.clone(), plain_options(&clock)).unwrap();
+    let t = sign(&issuer).await.unwrap();
+    let current: &'static str = Box::leak(kid(&t).into_boxed_str());
+    store.script_create(CreateFault::ReturnIdWithoutStoring(current));
+    let err = issuer.rotate().await.unwrap_err();
+    assert_eq!(err.code(), "ERR_STORE", "{err}");
+    assert!(err.to_string().contains(current), "{err}");
+    // The current key still signs, under its own kid, and the store still holds it.
+    let again = sign(&issuer).await.unwrap();
+    assert_eq!(kid(&again), current);
+    assert_store_holds_keys_of(&store, &[t, again], Algorithm::EdDSA);
+}
+
+#[tokio::test]
+async fn row_whose_public_key_column_holds_private_members_never_signs() {
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let key = SigningKey::generate(&KeyPairConfig::default()).unwrap();
+    let private = key.to_private_jwk().unwrap().to_json().to_string();
+    let leaky = JwkRow {
+        id: "leaky".into(),
+        // The whole private JWK in the public column: it would be published with its `d`.
+        public_key: private.clone(),
+        private_key: private,
+        created_at: T0_MS - 1000,
+        expires_at: None,
+        alg: Some("EdDSA".into()),
+        crv: Some("Ed25519".into()),
+    };
+    let store = Arc::new(ScriptedStore::with_rows(vec![leaky]));
+    let issuer = Issuer::new(store.clone(), plain_options(&clock)).unwrap();
+    let jwks_err = issuer.jwks().await.unwrap_err();
+    let sign_err = sign(&issuer).await.unwrap_err();
+    let pinned = SignOverrides {
+        signing_key_id: Some("leaky".into()),
+        ..SignOverrides::default()
+    };
+    let pinned_err = issuer.sign(Map::new(), &pinned).await.unwrap_err();
+    for err in [&jwks_err, &sign_err, &pinned_err] {
+        assert_eq!(err.code(), "ERR_JWKS_INVALID", "{err}");
+        assert!(err.to_string().contains("leaky"), "names the row: {err}");
+        assert!(err.to_string().contains("\"d\""), "names the member: {err}");
+    }
+    assert_eq!(sign_err.to_string(), jwks_err.to_string(), "one error");
+    assert_eq!(store.create_calls.load(Ordering::SeqCst), 0, "no new key");
+}
+
+#[derive(Default)]
+struct Events(Mutex<Vec<Value>>);
+
+impl authjwt_core::events::EventSink for Events {
+    fn on_event(&self, event: &authjwt_core::events::Event) {
+        self.0.lock().unwrap().push(event.to_json());
+    }
+}
+
+#[tokio::test]
+async fn weak_secret_is_refused_for_sealing_unless_allowed_and_old_rows_still_open() {
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let store = Arc::new(ScriptedStore::default());
+    for weak in ["x", "12345678", "thirty-one characters, not 32!!"] {
+        assert!(weak.chars().count() < 32);
+        let err = Issuer::new(store.clone(), sealed_options(&clock, &[weak]))
+            .err()
+            .unwrap();
+        assert_eq!(err.code(), "ERR_INVALID_CONFIG", "{weak}");
+        assert!(err.to_string().contains("allowWeakSecret"), "{err}");
+        // (a one-letter secret is in any sentence; the longer ones are not)
+        assert!(
+            weak.len() == 1 || !err.to_string().contains(weak),
+            "never echoes the secret: {err}"
+        );
+    }
+    // Exactly 32 characters (not bytes: 32 × "é" is 64 bytes) is enough.
+    Issuer::new(store.clone(), sealed_options(&clock, &[&"é".repeat(32)])).unwrap();
+    assert!(Issuer::new(store.clone(), sealed_options(&clock, &[&"é".repeat(31)])).is_err());
+    // No sealing, no rule.
+    Issuer::new(
+        store.clone(),
+        IssuerOptions {
+            secrets: vec![secret("x")],
+            ..plain_options(&clock)
+        },
+    )
+    .unwrap();
+
+    // An existing deployment sealed under a short secret (opting out)...
+    let allowed = IssuerOptions {
+        allow_weak_secret: true,
+        ..sealed_options(&clock, &["short"])
+    };
+    let legacy = Issuer::new(store.clone(), allowed).unwrap();
+    let t_old = sign(&legacy).await.unwrap();
+    // ...moves to a strong secret and keeps the short one for its old rows: they still open,
+    // each open reported as `secret.weak` with the kid.
+    let events = Arc::new(Events::default());
+    let moved = Issuer::new(
+        store.clone(),
+        IssuerOptions {
+            events: Some(events.clone()),
+            ..sealed_options(&clock, &[NEW_SECRET, "short"])
+        },
+    )
+    .unwrap();
+    let t = sign(&moved).await.unwrap();
+    assert_eq!(kid(&t), kid(&t_old));
+    let weak: Vec<Value> = events
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "secret.weak")
+        .cloned()
+        .collect();
+    assert_eq!(
+        weak,
+        vec![serde_json::json!({"type": "secret.weak", "kid": kid(&t)})]
+    );
+    assert_store_holds_keys_of(&store, &[t_old, t], Algorithm::EdDSA);
 }

@@ -122,6 +122,14 @@ fn opt_seconds(o: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
     }
 }
 
+/// [`opt_strings`] keeping "not given" apart from `[]`, which the core refuses for list options.
+fn opt_list(o: &Map<String, Value>, name: &str) -> Result<Option<Vec<String>>> {
+    match o.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => opt_strings(o, name).map(Some),
+    }
+}
+
 fn opt_strings(o: &Map<String, Value>, name: &str) -> Result<Vec<String>> {
     match o.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -153,6 +161,9 @@ pub fn issuer_options(json: &str) -> Result<IssuerOptions> {
     }
     if let Some(b) = opt_bool(&o, "disablePrivateKeyEncryption")? {
         out.disable_private_key_encryption = b;
+    }
+    if let Some(b) = opt_bool(&o, "allowWeakSecret")? {
+        out.allow_weak_secret = b;
     }
     if let Some(v) = o.get("secret") {
         out.secrets = secrets_from_json(v)?;
@@ -223,15 +234,15 @@ pub fn verify_options(json: Option<&str>) -> Result<VerifyOptions> {
                 .collect::<Result<_>>()?,
         );
     }
-    out.issuer = opt_strings(&o, "issuer")?;
-    out.audience = opt_strings(&o, "audience")?;
+    out.issuer = opt_list(&o, "issuer")?;
+    out.audience = opt_list(&o, "audience")?;
     out.subject = opt_str(&o, "subject")?;
     out.typ = opt_str(&o, "typ")?;
     if let Some(s) = opt_seconds(&o, "clockTolerance")? {
         out.clock_tolerance = s;
     }
     out.max_token_age = opt_seconds(&o, "maxTokenAge")?;
-    out.required_claims = opt_strings(&o, "requiredClaims")?;
+    out.required_claims = opt_list(&o, "requiredClaims")?;
     if let Some(b) = opt_bool(&o, "requireExp")? {
         out.require_exp = b;
     }

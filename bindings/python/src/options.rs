@@ -181,8 +181,8 @@ pub fn verify_options_from(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Verif
         }
         let key = key.cast::<PyString>()?.to_cow()?;
         match key.as_ref() {
-            "issuer" => o.issuer = convert::str_or_list(&v, "issuer")?,
-            "audience" => o.audience = convert::str_or_list(&v, "audience")?,
+            "issuer" => o.issuer = Some(convert::str_or_list(&v, "issuer")?),
+            "audience" => o.audience = Some(convert::str_or_list(&v, "audience")?),
             "algorithms" => {
                 o.algorithms = Some(
                     convert::str_or_list(&v, "algorithms")?
@@ -200,7 +200,9 @@ pub fn verify_options_from(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Verif
                     convert::seconds(&v, "max_token_age")?
                 })
             }
-            "required_claims" => o.required_claims = convert::str_or_list(&v, "required_claims")?,
+            "required_claims" => {
+                o.required_claims = Some(convert::str_or_list(&v, "required_claims")?)
+            }
             "typ" => o.typ = Some(convert::text(&v, "typ")?.into_owned()),
             "subject" => o.subject = Some(convert::text(&v, "subject")?.into_owned()),
             "now" => o.current_date = Some(convert::instant_seconds(&v, "now")?),

@@ -9,8 +9,9 @@ use authjwt_core::claims::ExpirationTime;
 use authjwt_core::config;
 use authjwt_core::issuer::{
     ExternalSignerConfig as CoreExternalSignerConfig, IssuerOptions as CoreIssuerOptions,
-    SignOverrides as CoreSignOverrides,
+    OptionCase, SignOverrides as CoreSignOverrides,
 };
+use serde_json::{Map, Value};
 use authjwt_core::remote::RemoteJwksOptions;
 use authjwt_core::seal::{PrivateKeyFormat as CorePrivateKeyFormat, Secret as CoreSecret};
 use authjwt_core::verify::VerifyOptions as CoreVerifyOptions;
@@ -78,6 +79,10 @@ pub struct IssuerOptions {
     /// Store private keys as plain JWK JSON.
     #[uniffi(default = false)]
     pub disable_private_key_encryption: bool,
+    /// Seal new keys with a secret shorter than 32 characters (default false: such a secret is
+    /// `ERR_INVALID_CONFIG`). A leaked key table is then only as safe as that short secret.
+    #[uniffi(default = false)]
+    pub allow_weak_secret: bool,
     /// Format of newly sealed private keys; `null`/`nil` = `AUTHJWT_V1`.
     #[uniffi(default = None)]
     pub private_key_format: Option<PrivateKeyFormat>,
@@ -153,27 +158,31 @@ pub struct VerifyOptions {
     /// Allowed algorithms; `null` = the algorithms of the keys in the set.
     #[uniffi(default = None)]
     pub algorithms: Option<Vec<String>>,
-    /// Accepted issuers (exact match); empty = not checked.
-    #[uniffi(default = [])]
-    pub issuer: Vec<String>,
-    /// Accepted audiences; the token's `aud` must contain one. Empty = not checked.
-    #[uniffi(default = [])]
-    pub audience: Vec<String>,
+    /// Accepted issuers (exact match); `null`/`nil` = not checked. An empty list is
+    /// `ERR_INVALID_CONFIG`, never "not checked".
+    #[uniffi(default = None)]
+    pub issuer: Option<Vec<String>>,
+    /// Accepted audiences; the token's `aud` must contain one. `null`/`nil` = not checked; an
+    /// empty list is `ERR_INVALID_CONFIG`.
+    #[uniffi(default = None)]
+    pub audience: Option<Vec<String>>,
     /// Expected `sub`.
     #[uniffi(default = None)]
     pub subject: Option<String>,
     /// Expected `typ` header (`JWT` equals `application/jwt`).
     #[uniffi(default = None)]
     pub typ: Option<String>,
-    /// Leeway in seconds for `exp`, `nbf` and `iat`.
+    /// Leeway in seconds for `exp`, `nbf` and `iat` (zero or more; negative is
+    /// `ERR_INVALID_CONFIG`).
     #[uniffi(default = 0)]
     pub clock_tolerance: i64,
     /// Oldest accepted `iat`, as an age in seconds.
     #[uniffi(default = None)]
     pub max_token_age: Option<i64>,
-    /// Claims that must be present.
-    #[uniffi(default = [])]
-    pub required_claims: Vec<String>,
+    /// Claims that must be present; `null`/`nil` = none beyond the defaults, an empty list is
+    /// `ERR_INVALID_CONFIG`.
+    #[uniffi(default = None)]
+    pub required_claims: Option<Vec<String>>,
     /// Require `exp` (default true).
     #[uniffi(default = true)]
     pub require_exp: bool,
@@ -216,13 +225,13 @@ impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             algorithms: None,
-            issuer: Vec::new(),
-            audience: Vec::new(),
+            issuer: None,
+            audience: None,
             subject: None,
             typ: None,
             clock_tolerance: 0,
             max_token_age: None,
-            required_claims: Vec::new(),
+            required_claims: None,
             require_exp: true,
             current_date: None,
             max_token_size: None,
@@ -249,6 +258,7 @@ impl Default for IssuerOptions {
             key_pair_config: KeyPairConfig::default(),
             key_pair_configs: Vec::new(),
             disable_private_key_encryption: false,
+            allow_weak_secret: false,
             private_key_format: None,
             rotation_interval: None,
             grace_period: 30 * 24 * 3600,
@@ -319,6 +329,7 @@ impl IssuerOptions {
             key_pair_config: self.key_pair_config.to_core()?,
             key_pair_configs,
             disable_private_key_encryption: self.disable_private_key_encryption,
+            allow_weak_secret: self.allow_weak_secret,
             secrets,
             private_key_format: match self.private_key_format {
                 None | Some(PrivateKeyFormat::AuthjwtV1) => CorePrivateKeyFormat::AuthJwtV1,
@@ -336,13 +347,7 @@ impl IssuerOptions {
                 .map(|h| Arc::new(HostSessionHooks(h)) as Arc<_>),
             external_signer: self
                 .external_signer
-                .map(|ext| -> Result<_, AuthJwtError> {
-                    Ok(CoreExternalSignerConfig {
-                        signer: Arc::new(HostSigner(ext.signer)),
-                        alg: ext.alg.parse::<Algorithm>()?,
-                        kid: ext.kid,
-                    })
-                })
+                .map(ExternalSignerConfig::into_core)
                 .transpose()?,
             remote_url: self.remote_url,
             events: self.events.map(|l| Arc::new(HostEvents(l)) as Arc<_>),
@@ -511,5 +516,34 @@ mod tests {
         };
         let text = format!("{opts:?} {:?}", opts.secrets);
         assert!(!text.contains("s3cr3t"), "{text}");
+    }
+}
+
+impl ExternalSignerConfig {
+    /// The core's signer options, read by the core with the Kotlin/Swift (camelCase) names.
+    fn into_core(self) -> Result<CoreExternalSignerConfig, AuthJwtError> {
+        let mut options = Map::new();
+        options.insert("alg".to_owned(), Value::from(self.alg));
+        options.insert("kid".to_owned(), Value::from(self.kid));
+        if let Some(t) = self.message_type {
+            options.insert("messageType".to_owned(), Value::from(t));
+        }
+        options.insert(
+            "verifyBeforeReturn".to_owned(),
+            Value::from(self.verify_before_return),
+        );
+        if let Some(jwk) = self.public_key {
+            // The core says what is wrong with a JWK; text that is no JSON at all is said here.
+            let jwk: Value = serde_json::from_str(&jwk).map_err(|_| {
+                authjwt_core::Error::InvalidConfig("publicKey must be a JWK as JSON text".to_owned())
+            })?;
+            options.insert("publicKey".to_owned(), jwk);
+        }
+        Ok(CoreExternalSignerConfig::from_host_options(
+            Arc::new(HostSigner(self.signer)),
+            &options,
+            OptionCase::Camel,
+            false,
+        )?)
     }
 }

@@ -75,8 +75,8 @@ fn options() -> IssuerOptions {
 
 fn strict() -> VerifyOptions {
     VerifyOptions {
-        issuer: vec!["https://auth.example.com".to_owned()],
-        audience: vec!["api".to_owned()],
+        issuer: Some(vec!["https://auth.example.com".to_owned()]),
+        audience: Some(vec!["api".to_owned()]),
         ..VerifyOptions::default()
     }
 }

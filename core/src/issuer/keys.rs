@@ -242,6 +242,8 @@ impl Inner {
     }
 
     async fn open_private_key(&self, row: &JwkRow, alg: Algorithm) -> Result<SigningKey> {
+        // The same refusal as jwks(): a row that cannot be published never signs.
+        crate::jwks::public_column(row)?;
         let kid = row.id.clone();
         let public = PublicJwk::from_json(&row.public_key)
             .map_err(|e| unusable_row(&kid, &format!("its public key is unreadable ({e})")))?;
@@ -250,8 +252,9 @@ impl Inner {
         let task_kid = kid.clone();
         let task_public = public.clone();
         let opened = tokio::task::spawn_blocking(move || {
-            let jwk = sealer.open(&task_kid, &column, &task_public)?;
-            SigningKey::from_private_jwk(&jwk, alg)
+            let (jwk, weak_secret) =
+                sealer.open_reporting_strength(&task_kid, &column, &task_public)?;
+            SigningKey::from_private_jwk(&jwk, alg).map(|key| (key, weak_secret))
         })
         .await
         .map_err(|_| Error::KeyDecryptionFailed {
@@ -263,8 +266,8 @@ impl Inner {
             kid: kid.clone(),
             message,
         };
-        let key = match opened {
-            Ok(key) => key,
+        let (key, weak_secret) = match opened {
+            Ok(opened) => opened,
             Err(e @ Error::KeyDecryptionFailed { .. }) => return Err(e),
             Err(e) => return Err(refuse(format!("the opened private key is unusable ({e})"))),
         };
@@ -274,6 +277,9 @@ impl Inner {
                 "the private key does not match the row's public key; refusing to sign with it"
                     .to_owned(),
             ));
+        }
+        if weak_secret {
+            self.events.emit(Event::WeakSecretUsed { kid });
         }
         Ok(key)
     }
@@ -372,6 +378,19 @@ impl Inner {
         if stored.id.is_empty() {
             return refuse("has an empty id");
         }
+        if self.kid_taken_by_another_key(&stored.id, key.public_jwk()) {
+            // Signing under it would give one kid two keys: every other reader of the store
+            // keeps the old one and refuses our tokens.
+            return Err(Error::Store(StoreError::new(
+                "create_jwk",
+                format!(
+                    "the stored row has the id {} of a row already in the store; the store must \
+                     keep ids unique (keep the proposed id or make a new one); the key is not used",
+                    stored.id
+                ),
+            )));
+        }
+        crate::jwks::public_column(stored)?;
         match PublicJwk::from_json(&stored.public_key) {
             Ok(p) if &p == key.public_jwk() => {}
             _ => return refuse("holds a different public key than the one proposed"),
@@ -383,6 +402,37 @@ impl Inner {
             return refuse("is already past its expires_at");
         }
         Ok(())
+    }
+}
+
+impl Inner {
+    /// Whether `kid` already names another key: a row of the issuer's last read of the store, or
+    /// a key it has loaded, that holds a public key other than `ours` (the key just made; a
+    /// concurrent read may already have seen our own new row, which is no conflict).
+    fn kid_taken_by_another_key(&self, kid: &str, ours: &PublicJwk) -> bool {
+        let other_row = self
+            .snapshot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|snap| {
+                snap.rows.iter().any(|r| {
+                    r.id == kid && PublicJwk::from_json(&r.public_key).ok().as_ref() != Some(ours)
+                })
+            });
+        let other_loaded = |k: &LoadedKey| k.kid == kid && k.key.public_jwk() != ours;
+        other_row
+            || self
+                .slots
+                .iter()
+                .filter_map(Slot::cached)
+                .any(|k| other_loaded(&k))
+            || self
+                .pinned
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(kid)
+                .is_some_and(|k| other_loaded(k))
     }
 }
 

@@ -66,8 +66,13 @@ pub struct IssuerOptions {
     pub key_pair_configs: Vec<KeyPairConfig>,
     /// Store private keys as plain JWK JSON.
     pub disable_private_key_encryption: bool,
-    /// Secrets, newest first; required unless encryption is disabled.
+    /// Secrets, newest first; required unless encryption is disabled. The first (the one new
+    /// keys are sealed with) must have at least [`crate::seal::MIN_SECRET_CHARS`] characters.
     pub secrets: Vec<Secret>,
+    /// Seal new keys with a secret shorter than [`crate::seal::MIN_SECRET_CHARS`] characters
+    /// (`allowWeakSecret` / `allow_weak_secret`; default false: such a secret is
+    /// `ERR_INVALID_CONFIG`). A leaked key table is then only as safe as that short secret.
+    pub allow_weak_secret: bool,
     /// Format of newly sealed private keys.
     pub private_key_format: PrivateKeyFormat,
     /// Age at which a key stops signing (`expires_at = created_at + interval`); none by default.
@@ -103,6 +108,7 @@ impl Default for IssuerOptions {
             key_pair_configs: Vec::new(),
             disable_private_key_encryption: false,
             secrets: Vec::new(),
+            allow_weak_secret: false,
             private_key_format: PrivateKeyFormat::default(),
             rotation_interval: None,
             grace_period: 30 * 24 * 3600,
@@ -186,6 +192,7 @@ impl Issuer {
         let seals_keys =
             !options.disable_private_key_encryption && options.external_signer.is_none();
         let sealer = Sealer::new(options.secrets, options.private_key_format, seals_keys)?;
+        sealer.check_sealing_secret(options.allow_weak_secret)?;
         let configs = distinct_configs(options.key_pair_config, &options.key_pair_configs)?;
         let remote = options
             .remote_url

@@ -115,15 +115,11 @@ impl Inner {
         options: &VerifyOptions,
     ) -> Result<VerifiedJwt> {
         let mut opts = options.clone();
-        if opts.issuer.is_empty() {
-            if let Some(iss) = &self.issuer {
-                opts.issuer = vec![iss.clone()];
-            }
+        if opts.issuer.is_none() {
+            opts.issuer = self.issuer.as_ref().map(|iss| vec![iss.clone()]);
         }
-        if opts.audience.is_empty() {
-            if let Some(aud) = &self.audience {
-                opts.audience = audience_list(aud);
-            }
+        if opts.audience.is_none() {
+            opts.audience = self.audience.as_ref().map(audience_list);
         }
         if opts.current_date.is_none() {
             opts.current_date = Some(self.clock.now_s());

@@ -436,4 +436,59 @@ impl Gen {
             "missing",
         );
     }
+
+    /// Options that would switch a check off are configuration errors (never "not checked"), and
+    /// an expired token is expired whatever else is wrong with its claims.
+    pub(super) fn option_rules(&mut self) {
+        for (name, extra) in [
+            ("option_issuer_empty_list", json!({"issuer": []})),
+            ("option_audience_empty_list", json!({"audience": []})),
+            (
+                "option_audience_empty_string_entry",
+                json!({"audience": [""]}),
+            ),
+            ("option_algorithms_empty_list", json!({"algorithms": []})),
+            (
+                "option_required_claims_empty_list",
+                json!({"requiredClaims": []}),
+            ),
+            ("option_typ_empty_string", json!({"typ": ""})),
+            ("option_subject_empty_string", json!({"subject": ""})),
+            (
+                "option_clock_tolerance_negative",
+                json!({"clockTolerance": -1}),
+            ),
+            (
+                "option_clock_tolerance_most_negative",
+                json!({"clockTolerance": i64::MIN}),
+            ),
+            ("option_max_token_age_negative", json!({"maxTokenAge": -1})),
+        ] {
+            let t = self.ed_token(claims());
+            self.add(name, t, options(extra), "ERR_INVALID_CONFIG");
+        }
+        let expired = NOW - 60;
+        for (name, claim, value, extra) in [
+            (
+                "expired_with_wrong_audience",
+                "aud",
+                json!("elsewhere"),
+                json!({"audience": "api"}),
+            ),
+            (
+                "expired_with_wrong_issuer",
+                "iss",
+                json!("https://evil.example"),
+                json!({"issuer": "https://auth.example.com"}),
+            ),
+        ] {
+            let mut c = with_claim(claim, value);
+            c["exp"] = json!(expired);
+            let t = self.ed_token(c);
+            self.add(name, t, options(extra), "ERR_JWT_EXPIRED");
+            let last = self.cases.last_mut().unwrap();
+            last["claim"] = "exp".into();
+            last["reason"] = "check_failed".into();
+        }
+    }
 }

@@ -266,6 +266,7 @@ pub fn table() -> Value {
     g.encoding();
     g.json();
     g.claims_edges();
+    g.option_rules();
     json!({
         "description": "Hostile and malformed compact JWTs with the exact authjwt error code expected \
             (\"ok\" = must accept). Shared by the Rust, Node and Python suites. Keys are the RFC \
