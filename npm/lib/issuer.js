@@ -70,6 +70,22 @@ function hook(fn, name, fromArg, toValue) {
   return (arg) => settle(async () => ({ value: toValue(await fn(fromArg(arg))) ?? null }))
 }
 
+/** One native callback for a custom signer: `{op: "sign", message, ...}` or `{op: "kid"}`. */
+function externalSigner(sign) {
+  const signature = (sig) => {
+    if (!(sig instanceof Uint8Array)) throw new TypeError('sign.sign() must return a Uint8Array or Buffer')
+    return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString('base64url')
+  }
+  return (json) =>
+    settle(async () => {
+      const req = JSON.parse(json)
+      if (req.op === 'kid') return { value: await sign.kid() }
+      const message = Buffer.from(req.message, 'base64url')
+      const sig = await sign.sign(message, { kid: req.kid, alg: req.alg, messageType: req.messageType })
+      return { value: signature(sig) }
+    })
+}
+
 const isRsa = (alg) => typeof alg === 'string' && /^(RS|PS)\d/.test(alg)
 
 /** Issues tokens with keys from the host's store; Better Auth's `jwt()` plugin options. */
@@ -82,12 +98,13 @@ class Issuer {
   constructor(options = {}) {
     const { store, definePayload, getSubject, sign, onEvent, clock, expirationTime, ...plain } = options
     if (sign !== undefined && (sign === null || typeof sign.sign !== 'function')) {
-      throw invalid('sign must be { alg, kid, sign(signingInput) }')
+      throw invalid('sign must be { alg, kid, sign(message, { kid, alg, messageType }) }')
     }
     const json = JSON.stringify({
       ...plain,
       expirationTime: toSeconds(expirationTime),
-      sign: sign ? { alg: sign.alg, kid: sign.kid } : undefined,
+      // The signer's plain options go to the core as they are (JSON drops its functions).
+      sign: sign ? { ...sign, kidFunction: typeof sign.kid === 'function' || undefined } : undefined,
     })
     let memory = null
     let wrapped = { getJwks: null, createJwk: null }
@@ -97,14 +114,7 @@ class Issuer {
     const same = (v) => v
     const dp = hook(definePayload, 'definePayload', JSON.parse, same)
     const gs = hook(getSubject, 'getSubject', JSON.parse, same)
-    const signer = sign
-      ? hook(
-          (input) => sign.sign(input),
-          'sign.sign',
-          (input) => Buffer.from(input, 'latin1'),
-          (sig) => Buffer.from(sig).toString('base64url'),
-        )
-      : null
+    const signer = sign ? externalSigner(sign) : null
     if (onEvent !== undefined && typeof onEvent !== 'function') throw invalid('onEvent must be a function')
     const events = onEvent
       ? (text) => {

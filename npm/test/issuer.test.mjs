@@ -253,7 +253,8 @@ describe('Issuer', () => {
     const issuer = new Issuer({
       remoteUrl: 'https://kms.example/jwks',
       disablePrivateKeyEncryption: true,
-      sign: { alg: 'EdDSA', kid: 'kms-1', sign: async (input) => nodeSign(null, input, privateKey) },
+      // The signer's public key checks each token; the JWKS URL is never fetched here.
+      sign: { alg: 'EdDSA', kid: 'kms-1', publicKey: publicKey.export({ format: 'jwk' }), sign: async (input) => nodeSign(null, input, privateKey) },
     })
     const token = await issuer.sign({ sub: 'k' })
     assert.equal(decodeProtectedHeader(token).kid, 'kms-1')

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use authjwt_core::clock::{Clock, ManualClock};
 use authjwt_core::events::{Event, EventSink};
-use authjwt_core::issuer::{ExternalSigner, SessionHooks};
+use authjwt_core::issuer::{ExternalSigner, SessionHooks, SignRequest};
 use authjwt_core::StoreError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -64,21 +64,36 @@ impl SessionHooks for JsSessionHooks {
     }
 }
 
-/// A custom signer (KMS): gets the ASCII signing input, answers the base64url signature.
+/// A custom signer (KMS), one wrapped callback: `{"op":"sign","message":b64u,"kid","alg",
+/// "messageType"}` answers the signature as base64url; `{"op":"kid"}` the current kid (only when
+/// the host gave `sign.kid` as a function).
 pub struct JsSigner(pub JsonCallback);
 
 #[async_trait]
 impl ExternalSigner for JsSigner {
-    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-        let input = String::from_utf8(signing_input)
-            .map_err(|_| StoreError::new("sign", "signing input is not ASCII"))?;
-        let sig = call_value(&self.0, "sign", input).await?;
-        let text = sig
-            .as_str()
-            .ok_or_else(|| StoreError::new("sign", "the signer must return bytes"))?;
+    async fn sign(&self, request: SignRequest) -> Result<Vec<u8>, StoreError> {
+        let arg = json!({
+            "op": "sign",
+            "message": URL_SAFE_NO_PAD.encode(&request.message),
+            "kid": request.kid,
+            "alg": request.alg.name(),
+            "messageType": request.message_type.name(),
+        });
+        let sig = call_value(&self.0, "sign", arg.to_string()).await?;
+        // The JS layer turns any byte view into base64url; anything else arrives as it was.
+        let text = sig.as_str().ok_or_else(|| {
+            StoreError::new("sign", "the signer must return bytes (a Uint8Array or Buffer)")
+        })?;
         URL_SAFE_NO_PAD
             .decode(text)
-            .map_err(|_| StoreError::new("sign", "the signer returned malformed bytes"))
+            .map_err(|_| StoreError::new("sign", "the signer must return bytes (a Uint8Array or Buffer)"))
+    }
+
+    async fn current_kid(&self) -> Result<Option<String>, StoreError> {
+        match call_value(&self.0, "kid", json!({ "op": "kid" }).to_string()).await? {
+            Value::String(kid) => Ok(Some(kid)),
+            _ => Err(StoreError::new("kid", "sign.kid() must return a string")),
+        }
     }
 }
 

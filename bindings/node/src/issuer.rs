@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use authjwt_core::alg::Algorithm;
-use authjwt_core::issuer::{ExternalSignerConfig, Issuer, IssuerOptions};
+use authjwt_core::issuer::{ExternalSignerConfig, Issuer, IssuerOptions, OptionCase};
 use authjwt_core::store::KeyStore;
 use authjwt_core::Error;
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -150,22 +149,17 @@ fn parse_value(json: &str, what: &str) -> authjwt_core::Result<Value> {
     serde_json::from_str(json).map_err(|_| Error::InvalidConfig(format!("{what} must be JSON")))
 }
 
-/// `{ sign: { alg, kid, sign } }`: the signer's algorithm and kid from the options.
+/// `{ sign: { alg, kid, sign, messageType, verifyBeforeReturn, publicKey } }`: the signer's plain
+/// options (JSON drops the functions; the JS layer marks a kid function as `kidFunction`).
 fn signer_config(
     options_json: &str,
     f: JsonCallback,
 ) -> authjwt_core::Result<ExternalSignerConfig> {
     let o = parse_object(Some(options_json), "Issuer options")?;
-    let s = o.get("sign").and_then(Value::as_object);
-    let field = |name: &str| {
-        s.and_then(|s| s.get(name))
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::InvalidConfig(format!("option sign.{name} must be a string")))
+    let mut s = match o.get("sign") {
+        Some(Value::Object(s)) => s.clone(),
+        _ => return Err(Error::InvalidConfig("option sign must be an object".to_owned())),
     };
-    let alg: Algorithm = field("alg")?.parse()?;
-    Ok(ExternalSignerConfig {
-        signer: Arc::new(JsSigner(f)),
-        alg,
-        kid: field("kid")?.to_owned(),
-    })
+    let dynamic_kid = s.remove("kidFunction").is_some_and(|v| v == Value::Bool(true));
+    ExternalSignerConfig::from_host_options(Arc::new(JsSigner(f)), &s, OptionCase::Camel, dynamic_kid)
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use authjwt_core::error::StoreError;
 use authjwt_core::events::{Event, EventSink};
 use authjwt_core::issuer::{
-    ExternalSigner as CoreExternalSigner, SessionHooks as CoreSessionHooks,
+    ExternalSigner as CoreExternalSigner, SessionHooks as CoreSessionHooks, SignRequest,
 };
 use serde_json::{Map, Value};
 
@@ -35,8 +35,10 @@ pub trait SessionHooks: Send + Sync {
 }
 
 /// Signs with a key the host keeps (Android Keystore, Secure Enclave, a KMS), as Better Auth's
-/// `jwt.sign`: receives the JWS signing input, returns the signature (ECDSA in the JOSE form
-/// `r || s`, e.g. Java's `SHA256withECDSAinP1363Format`). Errors become `ERR_STORE`.
+/// `jwt.sign`: receives the JWS signing input (or its digest, with `messageType = "digest"`),
+/// returns the signature: ECDSA in the JOSE form `r || s` (Java's
+/// `SHA256withECDSAinP1363Format`) or DER (`SHA256withECDSA`, a KMS), converted here. Errors
+/// become `ERR_STORE`.
 #[uniffi::export(foreign)]
 #[async_trait::async_trait]
 pub trait ExternalSigner: Send + Sync {
@@ -53,6 +55,15 @@ pub struct ExternalSignerConfig {
     pub alg: String,
     /// The key id of its public key in the JWKS published at `remoteUrl`.
     pub kid: String,
+    /// `"raw"` (default): the signer gets the signing input; `"digest"`: its SHA-256/384/512.
+    #[uniffi(default = None)]
+    pub message_type: Option<String>,
+    /// Verify each token against the signer's public key before returning it (default true).
+    #[uniffi(default = true)]
+    pub verify_before_return: bool,
+    /// The signer's public JWK (JSON); without it, the key of `kid` at `remoteUrl`.
+    #[uniffi(default = None)]
+    pub public_key: Option<String>,
 }
 
 /// One monitoring event: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
@@ -124,9 +135,9 @@ pub(crate) struct HostSigner(pub(crate) Arc<dyn ExternalSigner>);
 
 #[async_trait::async_trait]
 impl CoreExternalSigner for HostSigner {
-    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    async fn sign(&self, request: SignRequest) -> Result<Vec<u8>, StoreError> {
         self.0
-            .sign(signing_input)
+            .sign(request.message)
             .await
             .map_err(|e| StoreError::with_source("sign", e))
     }
