@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Protocol, TypedDict, Union, runtime_checkable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Literal, Protocol, TypedDict, Union, runtime_checkable
 
 if TYPE_CHECKING:
     from ._native import JwkRow
@@ -45,11 +45,21 @@ class AsyncKeyStore(Protocol):
         ...
 
 
-class ExternalSigner(TypedDict):
-    """``external_signer=``: sign with a KMS instead of stored keys (Better Auth's ``jwt.sign`` with
-    ``jwks.remoteUrl``; give ``remote_url`` too). ``sign`` receives the JWS signing input and returns
-    the signature (ECDSA in the JOSE ``r || s`` form); ``async def`` under ``AsyncIssuer``."""
-
-    sign: Callable[[bytes], Union[bytes, Awaitable[bytes]]]
+class _ExternalSignerRequired(TypedDict):
+    sign: Callable[..., Union[bytes, Awaitable[bytes]]]
     alg: str
-    kid: str
+
+
+class ExternalSigner(_ExternalSignerRequired, total=False):
+    """``external_signer=``: sign with a KMS instead of stored keys (Better Auth's ``jwt.sign`` with
+    ``jwks.remoteUrl``; give ``remote_url`` too). ``sign(message)`` receives the JWS signing input
+    (or, with ``message_type="digest"``, its SHA-256/384/512) and returns the signature: JOSE form,
+    or DER for ECDSA, as AWS and Google Cloud KMS return it; ``async def`` under ``AsyncIssuer``.
+    ``kid`` is a string, or a callable returning the current key version's kid (then ``sign`` is
+    called as ``sign(message, kid)``). Every token is verified against ``public_key`` or the key of
+    its kid at ``remote_url`` before it is returned, unless ``verify_before_return`` is False."""
+
+    kid: Union[str, Callable[[], Union[str, Awaitable[str]]]]
+    message_type: Literal["raw", "digest"]
+    verify_before_return: bool
+    public_key: Dict[str, Any]

@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use authjwt_core::clock::Clock;
 use authjwt_core::events::{Event, EventSink};
-use authjwt_core::issuer::{ExternalSigner, SessionHooks};
+use authjwt_core::issuer::{ExternalSigner, SessionHooks, SignRequest};
 use authjwt_core::store::{JwkRow, KeyStore};
 use authjwt_core::StoreError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use pyo3_async_runtimes::TaskLocals;
 use serde_json::{Map, Value};
 
@@ -252,8 +252,9 @@ impl SessionHooks for PyHooks {
     }
 }
 
-/// A KMS-style signer: `sign(signing_input: bytes) -> bytes` (sync, or async under
-/// `AsyncIssuer`), as Better Auth's `jwt.sign` with `jwks.remoteUrl`.
+/// A KMS-style signer: `sign(message: bytes) -> bytes` (sync, or async under `AsyncIssuer`), as
+/// Better Auth's `jwt.sign` with `jwks.remoteUrl`. With a `kid` callable, `kid()` names the key
+/// version of each token and `sign(message, kid)` gets it.
 pub struct PySigner {
     /// The callable.
     pub sign: Py<PyAny>,
@@ -263,22 +264,49 @@ pub struct PySigner {
 
 #[async_trait]
 impl ExternalSigner for PySigner {
-    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    async fn sign(&self, request: SignRequest) -> Result<Vec<u8>, StoreError> {
+        let with_kid = self.kid.is_some();
         let out = call_host(
             &self.sign,
             None,
             "sign",
-            move |py| PyTuple::new(py, [PyBytes::new(py, &signing_input)]),
+            move |py| {
+                let message = PyBytes::new(py, &request.message).into_any();
+                if with_kid {
+                    PyTuple::new(py, [message, PyString::new(py, &request.kid).into_any()])
+                } else {
+                    PyTuple::new(py, [message])
+                }
+            },
             &self.locals,
         )
         .await?;
-        Python::attach(|py| out.bind(py).extract::<Vec<u8>>()).map_err(convert_failure("sign"))
+        with_python("sign", |py| {
+            let out = out.bind(py);
+            // bytes-like only: a str would otherwise become its characters' bytes.
+            if out.is_instance_of::<PyString>() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "external_signer[\"sign\"] must return bytes, not str",
+                ));
+            }
+            out.extract::<Vec<u8>>()
+        })
+    }
+
+    async fn current_kid(&self) -> Result<Option<String>, StoreError> {
+        let Some(kid) = &self.kid else {
+            return Ok(None);
+        };
+        let out = call_host(kid, None, "kid", |py| Ok(PyTuple::empty(py)), &self.locals).await?;
+        with_python("kid", |py| out.bind(py).extract::<String>()).map(Some)
     }
 }
 
 /// Forwards events to a Python callable as dicts (`{"type": "key.created", "kid": ..., ...}`).
 /// A callback that raises is reported through `sys.unraisablehook`, never into the operation.
 pub struct PyEvents(pub Py<PyAny>);
+    /// `external_signer["kid"]` when it is a callable.
+    pub kid: Option<Py<PyAny>>,
 
 impl EventSink for PyEvents {
     fn on_event(&self, event: &Event) {

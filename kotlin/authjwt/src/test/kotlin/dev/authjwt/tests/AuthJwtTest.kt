@@ -188,32 +188,41 @@ suspend fun runTests(): Int {
         checkEq(null, jsonString(jwt.payloadJson, "email"), "email (not in definePayload)")
     }
 
-    t.test("an external signer (a key the host keeps) signs, and jwks() points to remoteUrl") {
+    @Test
+    fun `an external signer (a key the host keeps) signs, DER answers too, and bad answers are refused`() = blocking {
         val generator = java.security.KeyPairGenerator.getInstance("EC")
         generator.initialize(java.security.spec.ECGenParameterSpec("secp256r1"))
         val pair = generator.generateKeyPair()
-        val signer = object : ExternalSigner {
-            override suspend fun sign(signingInput: ByteArray): ByteArray {
-                // The JOSE form r || s, as Android Keystore gives with this algorithm name.
-                val s = java.security.Signature.getInstance("SHA256withECDSAinP1363Format")
-                s.initSign(pair.private)
-                s.update(signingInput)
-                return s.sign()
+        val stranger = generator.generateKeyPair()
+        fun signer(algorithm: String, key: java.security.PrivateKey, mangle: (ByteArray) -> ByteArray = { it }) =
+            object : ExternalSigner {
+                override suspend fun sign(signingInput: ByteArray): ByteArray {
+                    val s = java.security.Signature.getInstance(algorithm)
+                    s.initSign(key)
+                    s.update(signingInput)
+                    return mangle(s.sign())
+                }
             }
         }
         val store = MapKeyStore()
-        val issuer = Issuer(store, options().copy(
-            externalSigner = ExternalSignerConfig(signer, "ES256", "hw-1"),
+        // The signer's public key checks each token before it is returned (no fetch of remoteUrl).
+        fun issuer(s: ExternalSigner) = Issuer(store, options().copy(
+            externalSigner = ExternalSignerConfig(s, "ES256", "hw-1", publicKey = jwk),
             remoteUrl = "https://auth.example.com/jwks",
         ))
-        val token = issuer.sign(PAYLOAD)
-        checkEq("hw-1", jsonString(headerOf(token), "kid"), "kid")
-        checkEq("ES256", jsonString(headerOf(token), "alg"), "alg")
-        val point = (pair.public as java.security.interfaces.ECPublicKey).w
-        val jwks = """{"keys":[{"kty":"EC","crv":"P-256","x":"${b64u32(point.affineX)}",""" +
-            """"y":"${b64u32(point.affineY)}","kid":"hw-1","alg":"ES256","use":"sig"}]}"""
-        verifyJwt(token, KeySet.fromJwks(jwks), STRICT)
-        expectThrows<AuthJwtException.InvalidConfig> { issuer.jwks() }
+        // The JOSE form r || s, as Android Keystore gives with this algorithm name; DER, as a KMS gives.
+        for (algorithm in listOf("SHA256withECDSAinP1363Format", "SHA256withECDSA")) {
+            val token = issuer(signer(algorithm, pair.private)).sign(PAYLOAD)
+            checkEq("hw-1", jsonString(headerOf(token), "kid"), "kid")
+            checkEq("ES256", jsonString(headerOf(token), "alg"), "alg")
+            verifyJwt(token, KeySet.fromJwks(jwks), STRICT)
+        }
+        val bad = listOf(
+            signer("SHA256withECDSA", stranger.private),
+            signer("SHA256withECDSAinP1363Format", pair.private) { it.copyOf(63) },
+            signer("SHA256withECDSAinP1363Format", pair.private) { ByteArray(0) },
+        )
+        for (s in bad) expectThrows<AuthJwtException.Store> { issuer(s).sign(PAYLOAD) }
         checkEq(0, store.creates.get(), "keys created in the store")
     }
 
