@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use authjwt_core::issuer::{
-    ExternalSignerConfig, Issuer, IssuerOptions, OptionCase, SessionHooks, SignOverrides,
+    ExternalSignerConfig, Issuer, IssuerOptions, SessionHooks, SignOverrides,
 };
 use authjwt_core::store::KeyStore;
 use authjwt_core::Error;
@@ -18,36 +18,8 @@ use crate::errors::{detached, to_py_err};
 use crate::host::{LoopLocals, PyClock, PyEvents, PyHooks, PyKeyStore, PySigner};
 use crate::options;
 use crate::rows::{PyJwkRow, PyMemoryStore};
-use crate::runtime::{self, block_on, PerProcess};
+use crate::runtime::block_on;
 use crate::verify::PyVerifiedJwt;
-
-/// The core issuer of this process. A forked child rebuilds it from the same store and options
-/// on first use, with its own single-flight and refresh state (the parent's may be held by a
-/// thread that does not exist in the child); keys are read from the store again.
-pub struct ProcessIssuer {
-    store: Arc<dyn KeyStore>,
-    options: IssuerOptions,
-    remote_url: Option<String>,
-    current: PerProcess<Issuer>,
-}
-
-impl ProcessIssuer {
-    fn new(store: Arc<dyn KeyStore>, options: IssuerOptions) -> Result<Self, Error> {
-        let issuer = Issuer::new(store.clone(), options.clone())?;
-        Ok(ProcessIssuer {
-            store,
-            options,
-            remote_url: issuer.remote_url().map(str::to_owned),
-            current: PerProcess::new(issuer)?,
-        })
-    }
-
-    /// This process's issuer.
-    fn get(&self) -> Result<&Issuer, Error> {
-        self.current
-            .get_or_try_init(|| Issuer::new(self.store.clone(), self.options.clone()))
-    }
-}
 
 /// The constructor's keyword arguments (Better Auth's options in snake_case); any other name is
 /// a `TypeError`, as for a regular Python signature.
@@ -80,7 +52,7 @@ fn build_issuer(
     py: Python<'_>,
     locals: &Arc<LoopLocals>,
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<(ProcessIssuer, bool)> {
+) -> PyResult<(Issuer, bool)> {
     let empty = PyDict::new(py);
     let kw = kwargs.unwrap_or(&empty);
     for key in kw.keys() {
@@ -187,7 +159,7 @@ fn build_issuer(
             }
         },
     };
-    let issuer = detached(py, move || ProcessIssuer::new(store, o))?;
+    let issuer = detached(py, move || Issuer::new(store, o))?;
     Ok((issuer, host_callbacks))
 }
 
@@ -195,9 +167,7 @@ fn present<'py>(o: Option<Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
     o.filter(|v| !v.is_none())
 }
 
-/// `external_signer={"sign": callable, "alg": "ES256", "kid": "kms-key-1" | callable, ...}`: the
-/// callables here, every other entry read by the core (`message_type`, `verify_before_return`,
-/// `public_key`).
+/// `external_signer={"sign": callable, "alg": "ES256", "kid": "kms-key-1"}`.
 fn external_signer_from(
     v: &Bound<'_, PyAny>,
     locals: &Arc<LoopLocals>,
@@ -207,35 +177,24 @@ fn external_signer_from(
             "external_signer must be a dict {\"sign\": callable, \"alg\": ..., \"kid\": ...}",
         )
     })?;
-    let sign = d
-        .get_item("sign")?
-        .ok_or_else(|| PyTypeError::new_err("external_signer needs \"sign\""))?;
+    let item = |key: &str| {
+        d.get_item(key)?
+            .ok_or_else(|| PyTypeError::new_err(format!("external_signer needs {key:?}")))
+    };
+    let sign = item("sign")?;
     if !sign.is_callable() {
         return Err(PyTypeError::new_err(
             "external_signer[\"sign\"] must be callable",
         ));
     }
-    let kid = d.get_item("kid")?.filter(|k| k.is_callable());
-    let plain = PyDict::new(v.py());
-    for (key, value) in d.iter() {
-        let name: String = key.extract()?;
-        if name != "sign" && !(name == "kid" && kid.is_some()) {
-            plain.set_item(key, value)?;
-        }
-    }
-    let options = convert::to_json_map(plain.as_any(), "external_signer")?;
-    let dynamic_kid = kid.is_some();
-    ExternalSignerConfig::from_host_options(
-        Arc::new(PySigner {
+    Ok(ExternalSignerConfig {
+        signer: Arc::new(PySigner {
             sign: sign.unbind(),
-            kid: kid.map(Bound::unbind),
             locals: locals.clone(),
         }),
-        &options,
-        OptionCase::Snake,
-        dynamic_kid,
-    )
-    .map_err(to_py_err)
+        alg: options::algorithm_from(&item("alg")?.extract::<String>()?)?,
+        kid: item("kid")?.extract()?,
+    })
 }
 
 /// A payload argument as JSON text (it must be a dict).
@@ -258,7 +217,7 @@ fn sign_blocking(issuer: &Issuer, json: &str, overrides: &SignOverrides) -> Resu
 /// Issues, publishes and verifies tokens with a synchronous key store (Django, Flask, scripts).
 #[pyclass(name = "Issuer", module = "authjwt", frozen)]
 pub struct PyIssuer {
-    inner: ProcessIssuer,
+    inner: Issuer,
 }
 
 #[pymethods]
@@ -301,7 +260,7 @@ impl PyIssuer {
             signing_algorithm,
         )?;
         let issuer = &self.inner;
-        detached(py, || sign_blocking(issuer.get()?, &json, &ov))
+        detached(py, || sign_blocking(issuer, &json, &ov))
     }
 
     /// Better Auth's `/token`: the user object (or `define_payload(user, session)`) as payload,
@@ -325,14 +284,14 @@ impl PyIssuer {
         let ov =
             options::overrides_from(expiration_time, issuer, audience, subject, typ, None, None)?;
         let issuer = &self.inner;
-        detached(py, || block_on(issuer.get()?.sign_session(&user, &session, &ov)))
+        detached(py, || block_on(issuer.sign_session(&user, &session, &ov)))
     }
 
     /// The published JWKS (`{"keys": [...]}`, Better Auth's `/jwks` body); creates the first key
     /// when the store is empty.
     fn jwks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let issuer = &self.inner;
-        let doc = detached(py, || block_on(issuer.get()?.jwks()))?;
+        let doc = detached(py, || block_on(issuer.jwks()))?;
         convert::value_to_py(py, &doc)
     }
 
@@ -340,7 +299,7 @@ impl PyIssuer {
     /// period.
     fn rotate(&self, py: Python<'_>) -> PyResult<PyJwkRow> {
         let issuer = &self.inner;
-        detached(py, || block_on(issuer.get()?.rotate())).map(PyJwkRow::from)
+        detached(py, || block_on(issuer.rotate())).map(PyJwkRow::from)
     }
 
     /// Verifies a token against this issuer's stored keys (its issuer/audience as defaults).
@@ -354,18 +313,18 @@ impl PyIssuer {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?;
         let issuer = &self.inner;
-        let verified = detached(py, || block_on(issuer.get()?.verify(&token, &opts)))?;
+        let verified = detached(py, || block_on(issuer.verify(&token, &opts)))?;
         PyVerifiedJwt::new(py, verified)
     }
 
     /// The JWKS URL published instead of local keys (with an external signer), if configured.
     #[getter]
     fn remote_url(&self) -> Option<&str> {
-        self.inner.remote_url.as_deref()
+        self.inner.remote_url()
     }
 
-    fn __repr__(&self) -> PyResult<String> {
-        Ok(format!("{:?}", self.inner.get().map_err(to_py_err)?))
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.inner)
     }
 }
 
@@ -384,7 +343,6 @@ pub fn bench_core_sign(
     let issuer = &issuer.get().inner;
     let ov = SignOverrides::default();
     detached(py, || {
-        let issuer = issuer.get()?;
         sign_blocking(issuer, &json, &ov)?;
         let start = std::time::Instant::now();
         for _ in 0..iterations {
@@ -397,20 +355,19 @@ pub fn bench_core_sign(
 /// Issues, publishes and verifies tokens with an `async def` key store (FastAPI, Starlette).
 /// Every method returns an awaitable; store coroutines run on the caller's event loop, and the
 /// cryptography runs on authjwt's worker threads.
-#[pyclass(name = "AsyncIssuer", module = "authjwt", frozen, subclass)]
+#[pyclass(name = "AsyncIssuer", module = "authjwt", frozen)]
 pub struct PyAsyncIssuer {
-    inner: ProcessIssuer,
+    inner: Issuer,
     locals: Arc<LoopLocals>,
     host_callbacks: bool,
 }
 
 impl PyAsyncIssuer {
-    /// This process's issuer, after remembering the caller's loop for host callbacks.
-    fn enter(&self, py: Python<'_>) -> PyResult<Issuer> {
+    fn enter(&self, py: Python<'_>) -> PyResult<()> {
         if self.host_callbacks {
             self.locals.remember(py)?;
         }
-        self.inner.get().cloned().map_err(to_py_err)
+        Ok(())
     }
 }
 
@@ -455,8 +412,9 @@ impl PyAsyncIssuer {
             signing_key_id,
             signing_algorithm,
         )?;
-        let issuer = self.enter(py)?;
-        runtime::future_into_py(py, async move {
+        self.enter(py)?;
+        let issuer = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
             if let Some(token) = issuer.sign_json_if_fresh(&json, &ov).map_err(to_py_err)? {
                 return Ok(token);
             }
@@ -483,8 +441,9 @@ impl PyAsyncIssuer {
         let session = convert::to_json_value(session)?;
         let ov =
             options::overrides_from(expiration_time, issuer, audience, subject, typ, None, None)?;
-        let issuer = self.enter(py)?;
-        runtime::future_into_py(py, async move {
+        self.enter(py)?;
+        let issuer = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
             issuer
                 .sign_session(&user, &session, &ov)
                 .await
@@ -494,17 +453,19 @@ impl PyAsyncIssuer {
 
     /// Awaitable [`PyIssuer::jwks`].
     fn jwks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let issuer = self.enter(py)?;
-        runtime::future_into_py(py, async move {
+        self.enter(py)?;
+        let issuer = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let doc = issuer.jwks().await.map_err(to_py_err)?;
-            runtime::attach_py(|py| convert::value_to_py(py, &doc).map(Bound::unbind))
+            Python::attach(|py| convert::value_to_py(py, &doc).map(Bound::unbind))
         })
     }
 
     /// Awaitable [`PyIssuer::rotate`].
     fn rotate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let issuer = self.enter(py)?;
-        runtime::future_into_py(py, async move {
+        self.enter(py)?;
+        let issuer = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
             issuer.rotate().await.map(PyJwkRow::from).map_err(to_py_err)
         })
     }
@@ -519,20 +480,21 @@ impl PyAsyncIssuer {
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?.into_owned();
-        let issuer = self.enter(py)?;
-        runtime::future_into_py(py, async move {
+        self.enter(py)?;
+        let issuer = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
             let verified = issuer.verify(&token, &opts).await.map_err(to_py_err)?;
-            runtime::attach_py(|py| PyVerifiedJwt::new(py, verified))
+            Python::attach(|py| PyVerifiedJwt::new(py, verified))
         })
     }
 
     /// The JWKS URL published instead of local keys (with an external signer), if configured.
     #[getter]
     fn remote_url(&self) -> Option<&str> {
-        self.inner.remote_url.as_deref()
+        self.inner.remote_url()
     }
 
-    fn __repr__(&self) -> PyResult<String> {
-        Ok(format!("Async{:?}", self.inner.get().map_err(to_py_err)?))
+    fn __repr__(&self) -> String {
+        format!("Async{:?}", self.inner)
     }
 }
