@@ -87,6 +87,8 @@ export type AuthJwtEvent =
   | { type: 'token.rejected'; code: string }
   | { type: 'jwks.fetched'; url: string; keys: number }
   | { type: 'jwks.fetch_failed'; url: string; code: string }
+  /** A stored key opened with a secret shorter than 32 characters (an old one kept for its rows). */
+  | { type: 'secret.weak'; kid: string }
 
 /** A session as Better Auth's `/token` sees it. */
 export interface SessionContext<U = Record<string, unknown>, S = Record<string, unknown>> {
@@ -107,8 +109,14 @@ export interface CustomSigner {
 export interface IssuerOptions {
   /** Default: `new MemoryStore()`. */
   store?: KeyStore | MemoryStore
-  /** Required unless `disablePrivateKeyEncryption`. */
+  /**
+   * Required unless `disablePrivateKeyEncryption`. The secret new keys are sealed with (the first)
+   * must have at least 32 characters (`ERR_INVALID_CONFIG` otherwise, unless `allowWeakSecret`);
+   * older ones after it may be shorter: they only open existing rows (event `secret.weak`).
+   */
   secret?: SecretInput
+  /** Seal new keys with a secret under 32 characters. Not recommended: a leaked table is then only as safe as that secret. */
+  allowWeakSecret?: boolean
   keyPairConfig?: KeyPairConfig
   /** Further algorithms `sign(..., { signingAlgorithm })` may use. */
   keyPairConfigs?: KeyPairConfig[]
@@ -154,7 +162,12 @@ export interface SignOptions {
   signingAlgorithm?: JwsAlgorithm
 }
 
-/** Verification options, jose's names. Times in seconds (or span strings). */
+/**
+ * Verification options, jose's names. Times in seconds (or span strings). Leave an option out to
+ * skip its check: an empty list (`issuer: []`, `audience: []`, `algorithms: []`,
+ * `requiredClaims: []`), an empty string (`typ: ''`, `subject: ''`) or a negative
+ * `clockTolerance`/`maxTokenAge` is `ERR_INVALID_CONFIG`, never "not checked".
+ */
 export interface JWTVerifyOptions {
   algorithms?: JwsAlgorithm[]
   issuer?: string | string[]
@@ -203,7 +216,11 @@ export declare class ManualClock {
 /** Issues tokens with keys from the host's store. */
 export declare class Issuer {
   constructor(options?: IssuerOptions)
-  /** Signs; reads the store first when no key is loaded or the cached one is older than `keyCacheTtl`. */
+  /**
+   * Signs; reads the store first when no key is loaded or the cached one is older than `keyCacheTtl`.
+   * A payload that is not an object (undefined, null, an array, a function, ...) or that
+   * `JSON.stringify` cannot write rejects with a `TypeError`, as jose's `SignJWT`.
+   */
   sign(payload: Record<string, unknown>, options?: SignOptions): Promise<string>
   /**
    * Cached-key fast path; throws if no key is loaded yet (call `sign` or `jwks` once first). Past

@@ -44,6 +44,18 @@ function rowFromWire(w) {
   return row
 }
 
+/**
+ * A claims object (a payload, a user, a session) as JSON text. Anything but a non-array object is
+ * a TypeError, as in jose's SignJWT and Python's `sign` (`payload must be a dict`); so is an object
+ * JSON.stringify cannot write (a BigInt, a cycle: its own TypeError).
+ */
+function claimsJson(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`${name} must be an object`)
+  }
+  return JSON.stringify(value)
+}
+
 /** Sign options as JSON (`undefined` when none). */
 function signOptionsJson(options) {
   if (options === undefined || options === null) return undefined
@@ -62,4 +74,4 @@ function verifyOptionsJson(options) {
   return JSON.stringify(options)
 }
 
-module.exports = { NATIVE, invalid, toMs, toSeconds, rowToWire, rowFromWire, signOptionsJson, verifyOptionsJson }
+module.exports = { NATIVE, invalid, toMs, toSeconds, rowToWire, rowFromWire, claimsJson, signOptionsJson, verifyOptionsJson }

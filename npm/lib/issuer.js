@@ -3,7 +3,7 @@
 
 const native = require('../native.js')
 const { settle, native: call, rethrow } = require('./errors.js')
-const { NATIVE, invalid, toMs, toSeconds, rowToWire, rowFromWire, signOptionsJson, verifyOptionsJson } = require('./convert.js')
+const { NATIVE, invalid, toMs, toSeconds, rowToWire, rowFromWire, claimsJson, signOptionsJson, verifyOptionsJson } = require('./convert.js')
 
 /** Rows kept in process memory; the default store. */
 class MemoryStore {
@@ -138,7 +138,7 @@ class Issuer {
 
   /** Signs `payload` plus iat/iss/aud/exp/sub; reads or creates the key when needed. */
   async sign(payload, options) {
-    const p = JSON.stringify(payload)
+    const p = claimsJson(payload, 'payload')
     const o = signOptionsJson(options)
     const rsa = options?.signingAlgorithm ? isRsa(options.signingAlgorithm) : this.#offload
     if (!this.#external && (!rsa || this.#alone())) {
@@ -161,7 +161,7 @@ class Issuer {
 
   /** Signs with the cached key, synchronously; throws if no key is loaded yet. */
   signSync(payload, options) {
-    const p = JSON.stringify(payload)
+    const p = claimsJson(payload, 'payload')
     const o = signOptionsJson(options)
     return call(() => this.#native.signSync(p, o))
   }
@@ -169,7 +169,7 @@ class Issuer {
   /** Better Auth's `/token`: the user object as payload, `sub` = user.id (or the hooks). */
   async signSession({ user, session }, options) {
     return this.#native
-      .signSession(JSON.stringify(user), JSON.stringify(session ?? null), signOptionsJson(options))
+      .signSession(claimsJson(user, 'user'), session == null ? 'null' : claimsJson(session, 'session'), signOptionsJson(options))
       .catch(rethrow)
   }
 

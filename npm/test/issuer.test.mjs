@@ -173,7 +173,7 @@ describe('Issuer', () => {
     const [row] = await store.getJwks()
     assert.match(JSON.parse(row.privateKey), /^\$ba\$2\$/)
     // The old secret alone cannot open it; the pair can.
-    await rejectsWithCode(new Issuer({ secret: 'old-secret-0123456789abcdef', store }).sign({}), 'ERR_KEY_DECRYPTION_FAILED')
+    await rejectsWithCode(new Issuer({ secret: 'old-secret-0123456789abcdef-0123456789', store }).sign({}), 'ERR_KEY_DECRYPTION_FAILED')
   })
 
   test('a versioned secret map makes the highest numeric version current, whatever the key order', async () => {
@@ -193,7 +193,7 @@ describe('Issuer', () => {
   test('a wrong secret is ERR_KEY_DECRYPTION_FAILED and no new key is made', async () => {
     const store = new MemoryStore()
     await new Issuer({ secret: SECRET, store }).sign({})
-    const err = await rejectsWithCode(new Issuer({ secret: 'another-secret-0123456789', store }).sign({}), 'ERR_KEY_DECRYPTION_FAILED')
+    const err = await rejectsWithCode(new Issuer({ secret: 'another-secret-0123456789-0123456789', store }).sign({}), 'ERR_KEY_DECRYPTION_FAILED')
     assert.ok(!err.message.includes('another-secret'))
     assert.equal((await store.getJwks()).length, 1)
   })

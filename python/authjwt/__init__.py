@@ -4,7 +4,7 @@ Issue tokens with keys kept in your own storage (Better Auth's ``jwks`` table), 
 rotate keys with a grace period, and verify tokens strictly from a local or remote key set.
 
 >>> from authjwt import Issuer, KeySet, verify_jwt
->>> issuer = Issuer(secret="a long random secret", issuer="https://auth.example.com", audience="api")
+>>> issuer = Issuer(secret="a long random secret of 32+ characters", issuer="https://auth.example.com", audience="api")
 >>> token = issuer.sign({"sub": "user-1"})
 >>> verify_jwt(token, KeySet.from_jwks(issuer.jwks()), audience="api").payload["sub"]
 'user-1'

@@ -137,6 +137,7 @@ class Issuer:
         grace_period: Optional[_Seconds] = None,
         key_cache_ttl: Optional[_Seconds] = None,
         disable_private_key_encryption: bool = False,
+        allow_weak_secret: bool = False,
         private_key_format: str = "authjwt-v1",
         store_timeout: Optional[_Seconds] = None,
         define_payload: Optional[Callable[[Dict[str, Any], Dict[str, Any]], Optional[Dict[str, Any]]]] = None,
@@ -207,6 +208,7 @@ class AsyncIssuer:
         grace_period: Optional[_Seconds] = None,
         key_cache_ttl: Optional[_Seconds] = None,
         disable_private_key_encryption: bool = False,
+        allow_weak_secret: bool = False,
         private_key_format: str = "authjwt-v1",
         store_timeout: Optional[_Seconds] = None,
         define_payload: Optional[

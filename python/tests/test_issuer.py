@@ -290,7 +290,7 @@ def test_wrong_secret_is_key_decryption_failed_naming_the_kid() -> None:
     shared = MemoryStore()
     make_issuer(store=shared).sign({})
     kid = shared.get_jwks()[0].id
-    other = make_issuer(store=shared, secret="a different secret entirely")
+    other = make_issuer(store=shared, secret="a different secret entirely, long enough")
     with pytest.raises(authjwt.KeyDecryptionFailed) as info:
         other.sign({})
     assert info.value.kid == kid and kid in str(info.value)
@@ -300,13 +300,13 @@ def test_wrong_secret_is_key_decryption_failed_naming_the_kid() -> None:
 
 def test_several_secrets_open_rows_sealed_with_an_older_one() -> None:
     shared = MemoryStore()
-    token = make_issuer(store=shared, secret="old secret value").sign({})
-    rotated = make_issuer(store=shared, secret=["new secret value", "old secret value"])
+    token = make_issuer(store=shared, secret="old secret value, long enough to seal").sign({})
+    rotated = make_issuer(store=shared, secret=["new secret value, long enough to seal", "old secret value, long enough to seal"])
     assert authjwt.decode_header(rotated.sign({}))["kid"] == authjwt.decode_header(token)["kid"]
 
 
 def test_versioned_secrets_dict_is_accepted() -> None:
-    issuer = make_issuer(secret={"2": "second secret value", "1": "first secret value"},
+    issuer = make_issuer(secret={"2": "second secret value, long enough to seal", "1": "first secret value"},
                          private_key_format="better-auth")
     assert issuer.sign({}).count(".") == 2
 
@@ -314,8 +314,8 @@ def test_versioned_secrets_dict_is_accepted() -> None:
 @pytest.mark.parametrize(
     "secret",
     [
-        {"1": "first secret value", "2": "second secret value"},
-        {2: "second secret value", 10: "tenth secret value", 9: "ninth secret value"},
+        {"1": "first secret value", "2": "second secret value, long enough to seal"},
+        {2: "second secret value", 10: "tenth secret value, long enough to seal", 9: "ninth secret value"},
     ],
 )
 def test_versioned_secrets_dict_makes_the_highest_version_current(secret: Dict[Any, str]) -> None:

@@ -27,7 +27,7 @@ def test_mypy_strict_rejects_wrong_types(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(
         "import authjwt\n"
-        "issuer = authjwt.Issuer(secret='s')\n"
+        "issuer = authjwt.Issuer(secret='s' * 32)\n"
         "n: int = issuer.sign({'a': 1})\n"
         "authjwt.verify_jwt('t', {'keys': []})\n"
     )

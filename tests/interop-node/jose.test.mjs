@@ -7,7 +7,7 @@ import * as jose from 'jose'
 import { Issuer, createLocalJwks, jwtVerify, createRemoteJwks } from '../../npm/index.mjs'
 
 const ALGS = ['EdDSA', 'Ed25519', 'ES256', 'ES384', 'ES512', 'RS256', 'PS256']
-const SECRET = 'interop-secret-0123456789abcdef'
+const SECRET = 'interop-secret-0123456789abcdef-0123456789'
 const ISS = 'https://auth.interop.test'
 
 describe('jose verifies authjwt tokens through createRemoteJWKSet', () => {
