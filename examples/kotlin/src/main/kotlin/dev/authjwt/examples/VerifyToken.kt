@@ -21,8 +21,9 @@ fun main(args: Array<String>) {
         exitProcess(2)
     }
     val expected = VerifyOptions(
-        issuer = listOfNotNull(args.getOrNull(2) ?: System.getenv("ISSUER")),
-        audience = listOfNotNull(args.getOrNull(3) ?: System.getenv("AUDIENCE")),
+        // null when not given (not an empty list: that is ERR_INVALID_CONFIG).
+        issuer = (args.getOrNull(2) ?: System.getenv("ISSUER"))?.let { listOf(it) },
+        audience = (args.getOrNull(3) ?: System.getenv("AUDIENCE"))?.let { listOf(it) },
     )
 
     // One RemoteKeySet per JWKS URL for the app's lifetime: it caches the keys and refetches
