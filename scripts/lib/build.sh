@@ -6,9 +6,12 @@ AUTHJWT_ROOT="${AUTHJWT_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$AUTHJWT_ROOT/target}"
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
-KOTLIN_VERSION=2.4.20
-KOTLIN_HOME="$AUTHJWT_ROOT/.cache/kotlin/node_modules/kotlin-compiler"
-JNA_JAR=/usr/share/java/jna.jar
+# Maven's local repository: kept under .cache so a fresh machine fills it from Maven Central.
+MAVEN_REPO="${MAVEN_REPO:-$AUTHJWT_ROOT/.cache/m2}"
+# The build tools venv (python/requirements-build.txt: maturin, ziglang, cargo-zigbuild, auditwheel).
+BUILD_VENV="$AUTHJWT_ROOT/.cache/python-build"
+# Release artifacts target this glibc (manylinux2014), so they load on every Linux users run.
+GLIBC_BASELINE=2.17
 
 apt_install() { # packages...
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
@@ -33,68 +36,90 @@ npm_ci() {
   }
 }
 
-# The napi-rs addon in npm/ (dev profile by default; `build_node_addon --release` for benchmarks).
+# The napi-rs addon in npm/, built against glibc 2.17 like the wheel: `napi build -x` runs
+# `cargo zigbuild --target x86_64-unknown-linux-gnu.2.17` with zig from PyPI (ensure_build_tools).
+# Always the release profile: it shares its dependency builds with the wheel's (same target, same
+# zig wrappers), so the two cost about one build. `--release` is accepted (benchmarks pass it).
 build_node_addon() {
   ensure_node
+  ensure_build_tools
+  local args=() arg
+  for arg in "$@"; do [ "$arg" = --release ] || args+=("$arg"); done
   (
     cd "$AUTHJWT_ROOT/npm"
     [ -d node_modules/@napi-rs/cli ] || npm_ci
-    npx napi build --platform "$@" --manifest-path ../bindings/node/Cargo.toml --output-dir . \
-      --js native.js --dts native.d.ts
-    # A dev build carries ~90 MB of debug info; strip it rather than re-link with other RUSTFLAGS
-    # (which would invalidate the shared target/).
+    PATH="$BUILD_VENV/bin:$PATH" npx napi build --platform --release -x \
+      --target "x86_64-unknown-linux-gnu.$GLIBC_BASELINE" ${args[@]+"${args[@]}"} \
+      --manifest-path ../bindings/node/Cargo.toml --output-dir . --js native.js --dts native.d.ts
     strip --strip-debug authjwt.*.node
   )
 }
 
-# The Kotlin compiler (npm package kotlin-compiler), JNA and a JRE.
+# The newest GLIBC_x.y symbol version a shared library needs (objdump -T), e.g. 2.17.
+max_glibc_version() { # library
+  objdump -T "$1" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -u -V | tail -n1
+}
+
+# The maturin/zig/cargo-zigbuild/auditwheel venv (pinned in python/requirements-build.txt).
+ensure_build_tools() {
+  ensure_python
+  local req="$AUTHJWT_ROOT/python/requirements-build.txt" stamp="$BUILD_VENV/.requirements"
+  if [ ! -x "$BUILD_VENV/bin/maturin" ] || ! cmp -s "$req" "$stamp"; then
+    python3 -m venv "$BUILD_VENV"
+    "$BUILD_VENV/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
+    cp "$req" "$stamp"
+  fi
+  command -v objdump >/dev/null || apt_install binutils
+}
+
+# A JDK and Maven, for the Kotlin package in kotlin/ (dependencies come from Maven Central).
 ensure_kotlin() {
   local need=()
-  [ -f "$JNA_JAR" ] || need+=(libjna-java)
-  command -v java >/dev/null || need+=(default-jre-headless)
+  command -v javac >/dev/null || need+=(default-jdk-headless)
+  command -v mvn >/dev/null || need+=(maven)
   [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
-  ensure_node
-  local installed
-  installed=$(node -p "require('$KOTLIN_HOME/package.json').version" 2>/dev/null || true)
-  if [ "$installed" != "$KOTLIN_VERSION" ]; then
-    npm install --prefix "$AUTHJWT_ROOT/.cache/kotlin" --no-save --loglevel=error \
-      "kotlin-compiler@$KOTLIN_VERSION"
-  fi
 }
 
-# The UniFFI library and its Kotlin/Swift bindings, generated into $CARGO_TARGET_DIR/uniffi.
+# Maven on the Kotlin project (kotlin/pom.xml), with the project's local repository.
+# Usage: mvn_kotlin GOAL... (e.g. `mvn_kotlin -q verify`)
+mvn_kotlin() {
+  ensure_kotlin
+  mvn -B -Dmaven.repo.local="$MAVEN_REPO" -f "$AUTHJWT_ROOT/kotlin/pom.xml" "$@"
+}
+
+# The Kotlin example (examples/kotlin) built with Maven; prints the classpath to run it with
+# (`java -cp "$cp" dev.authjwt.examples.VerifyTokenKt ...`): no jna.library.path needed.
+build_kotlin_example() {
+  local cp_file="$AUTHJWT_ROOT/examples/kotlin/target/classpath.txt"
+  mvn_kotlin -q install -DskipTests -pl :authjwt-example-verify-token -am >&2
+  mvn_kotlin -q dependency:build-classpath -pl :authjwt-example-verify-token -Dauthjwt.skipNative=true \
+    -Dmdep.outputFile="$cp_file" >&2
+  echo "$AUTHJWT_ROOT/examples/kotlin/target/classes:$(cat "$cp_file")"
+}
+
+# cargo through zig for glibc 2.17, as the wheel and the addon are built: cargo_zigbuild ARGS...
+# Artifacts land in $CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/<profile>.
+cargo_zigbuild() {
+  ensure_build_tools
+  PATH="$BUILD_VENV/bin:$PATH" cargo zigbuild --target "x86_64-unknown-linux-gnu.$GLIBC_BASELINE" "$@"
+}
+
+# The UniFFI library and its Kotlin/Swift bindings, generated into $CARGO_TARGET_DIR/uniffi; the
+# library (release, glibc 2.17, sharing its dependency builds with the wheel and the addon) is
+# staged at JNA's resource path for the JAR.
 build_uniffi_bindings() {
-  cargo build -p authjwt-uniffi
-  local out="$CARGO_TARGET_DIR/uniffi"
-  local lib="$CARGO_TARGET_DIR/debug/libauthjwt_uniffi.so"
-  local bindgen="$CARGO_TARGET_DIR/debug/uniffi-bindgen"
+  cargo_zigbuild --release -p authjwt-uniffi || return 1
+  local out="$CARGO_TARGET_DIR/uniffi" dir="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release"
+  local lib="$dir/libauthjwt_uniffi.so"
+  # Library mode reads the UniFFI metadata symbols from the rlib: zig's linker leaves the .so
+  # without a symbol table (its exported functions stay in .dynsym).
+  local meta="$dir/libauthjwt_uniffi.rlib"
   rm -rf "$out/kotlin" "$out/swift"
-  "$bindgen" generate --library "$lib" --language kotlin --no-format --out-dir "$out/kotlin"
-  "$bindgen" generate --library "$lib" --language swift --no-format --out-dir "$out/swift"
-}
-
-# Compiles Kotlin sources with the generated bindings into a jar (reused while nothing changed);
-# prints the jar's path. Usage: compile_kotlin NAME SOURCE...
-compile_kotlin() {
-  local name=$1
-  shift
-  local out="$CARGO_TARGET_DIR/uniffi"
-  local sources=("$out/kotlin/dev/authjwt/authjwt_uniffi.kt" "$@")
-  local key jar
-  key=$( (echo "$KOTLIN_VERSION"; cat "${sources[@]}") | sha256sum | cut -c1-16)
-  jar="$out/$name-$key.jar"
-  if [ ! -f "$jar" ]; then
-    rm -f "$out/$name"-*.jar
-    "$KOTLIN_HOME/bin/kotlinc" -nowarn "${sources[@]}" \
-      -cp "$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar:$JNA_JAR" -d "$jar.tmp.jar" >&2
-    mv "$jar.tmp.jar" "$jar"
-  fi
-  echo "$jar"
-}
-
-# The classpath to run a jar from compile_kotlin.
-kotlin_classpath() { # jar
-  echo "$1:$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar:$JNA_JAR:$KOTLIN_HOME/lib/kotlin-stdlib.jar"
+  "$dir/uniffi-bindgen" generate --library "$meta" --language kotlin --no-format --out-dir "$out/kotlin" || return 1
+  "$dir/uniffi-bindgen" generate --library "$meta" --language swift --no-format --out-dir "$out/swift" || return 1
+  # JNA's resource path in the JAR (kotlin/authjwt/pom.xml packs $out/native).
+  mkdir -p "$out/native/linux-x86-64"
+  strip --strip-debug -o "$out/native/linux-x86-64/libauthjwt_uniffi.so" "$lib"
 }
 
 # python3 with venv support.
@@ -105,17 +130,13 @@ ensure_python() {
   [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 }
 
-# The abi3 wheel (maturin build --release) in python/dist; prints its path.
+# The abi3 wheel for manylinux2014 (glibc 2.17) in python/dist, built with
+# `maturin build --release --zig --compatibility manylinux2014`; prints its path.
 build_python_wheel() {
-  ensure_python
-  local build_venv="$AUTHJWT_ROOT/.cache/python-build"
-  if [ ! -x "$build_venv/bin/maturin" ]; then
-    python3 -m venv "$build_venv"
-    "$build_venv/bin/pip" install -q --disable-pip-version-check \
-      "$(grep '^maturin==' "$AUTHJWT_ROOT/python/requirements-dev.txt")" >&2
-  fi
+  ensure_build_tools
   rm -rf "$AUTHJWT_ROOT/python/dist"
-  (cd "$AUTHJWT_ROOT/python" && "$build_venv/bin/maturin" build --release --out dist --quiet >&2)
+  (cd "$AUTHJWT_ROOT/python" && PATH="$BUILD_VENV/bin:$PATH" "$BUILD_VENV/bin/maturin" build --release \
+    --zig --compatibility manylinux2014 --out dist --quiet >&2)
   local wheel
   wheel=$(ls "$AUTHJWT_ROOT"/python/dist/authjwt-*-abi3-*.whl 2>/dev/null | head -n1 || true)
   if [ -z "$wheel" ]; then
@@ -123,6 +144,18 @@ build_python_wheel() {
     return 1
   fi
   echo "$wheel"
+}
+
+# The platform tags auditwheel finds a wheel fit for (its `show` report).
+wheel_audit() { # wheel
+  "$BUILD_VENV/bin/auditwheel" show "$1"
+}
+
+# The source distribution (maturin sdist) in python/dist; prints its path.
+build_python_sdist() {
+  ensure_build_tools
+  (cd "$AUTHJWT_ROOT/python" && "$BUILD_VENV/bin/maturin" sdist --out dist >&2)
+  ls "$AUTHJWT_ROOT"/python/dist/authjwt-*.tar.gz | head -n1
 }
 
 # A fresh virtualenv at $1 with the wheel $2 installed, plus `pip install` arguments after them.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Kotlin and Swift (UniFFI): the Rust-side bridge tests, then the bindings generated from the built
-# library with the crate's own uniffi-bindgen (library mode), the Swift files checked for the
-# expected API, and the generated Kotlin compiled with the Kotlin tests and examples/kotlin by
-# kotlinc (npm package `kotlin-compiler`, no Gradle) and run on the JVM through JNA.
-# Installs what it needs: Debian `libjna-java` (and a JRE if none), the pinned Kotlin compiler
-# into .cache/kotlin. Ends with `uniffi: N passed, N failed`.
+# library with the crate's own uniffi-bindgen (library mode), the Swift files and the Swift
+# package layout (swift/) checked for the expected API (no Swift toolchain can be installed here),
+# and the Maven build of kotlin/ (`mvn verify`): dev.authjwt:authjwt with the native library in
+# the JAR, its JUnit 5 tests (binding, client helpers, nimbus-jose-jwt interop), authjwt-ktor's
+# tests in a Ktor test application, and examples/kotlin's test. Installs what it needs: a JDK and
+# Maven from Debian when missing; dependencies from Maven Central into .cache/m2.
+# Ends with `uniffi: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -24,8 +26,9 @@ passed=0
 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
-echo "--- tools"
+echo "--- tools (JDK, Maven)"
 ensure_kotlin
+mvn -v | head -n1
 phase
 
 echo "--- cargo test -p authjwt-uniffi (the foreign-trait bridge driven from Rust)"
@@ -74,23 +77,42 @@ swift_check "RemoteKeySet(url:options:)" "$swift" "public convenience init\(url:
 swift_check "verifyJwt(token:keySet:options:)" "$swift" "public func verifyJwt\(token: String, keySet: KeySet"
 phase
 
-echo "--- kotlinc: generated bindings + tests/kotlin + examples/kotlin"
-jar=$(compile_kotlin kotlin-tests tests/kotlin/*.kt examples/kotlin/*.kt)
+echo "--- Swift package layout (swift/Package.swift over the generated files)"
+swift_check "Package.swift declares the AuthJwt library" swift/Package.swift '\.library\(name: "AuthJwt"'
+swift_check "Package.swift has the AuthJwtFFI binary target" swift/Package.swift '\.binaryTarget\(name: "AuthJwtFFI"'
+swift_check "Package.swift has the AuthJwtFFI system library (Linux)" swift/Package.swift '\.systemLibrary\(name: "AuthJwtFFI"'
+swift/sync-generated.sh "$out/swift"
+swift_check "sync-generated.sh put AuthJwt.swift in the library target" swift/Sources/AuthJwt/AuthJwt.swift \
+  "public func verifyJwt\\(token: String"
+swift_check "the FFI module map links the Rust library" swift/Sources/AuthJwtFFI/module.modulemap 'link "authjwt_uniffi"'
 phase
 
-echo "--- Kotlin tests (JVM + JNA, the example run in its own JVM)"
+echo "--- mvn verify (kotlin/: authjwt, authjwt-ktor, examples/kotlin; JUnit 5 via Surefire)"
 log=$(mktemp)
 set +e
-java -Djna.library.path="$CARGO_TARGET_DIR/debug" -cp "$(kotlin_classpath "$jar")" \
-  dev.authjwt.tests.AuthJwtTestsKt 2>&1 | tee "$log"
-kotlin_status=${PIPESTATUS[0]}
+# The bindings were generated above; Maven packs them and the library (authjwt.skipNative).
+# Test failures do not stop the reactor (every module's tests run); they are counted below.
+mvn_kotlin verify -Dauthjwt.skipNative=true -Dmaven.test.failure.ignore=true 2>&1 | tee "$log" |
+  grep -E '^\[(ERROR|WARNING)\]|Tests run:|BUILD|Reactor Summary|SUCCESS|FAILURE' | grep -v '^\[WARNING\] *$'
+mvn_status=${PIPESTATUS[0]}
 set -e
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1 || true)
-if [ -n "$line" ]; then
-  count "$(echo "$line" | awk '{print $1}')" "$(echo "$line" | awk '{print $3}')"
+# Surefire's per-module totals: "Tests run: N, Failures: F, Errors: E, Skipped: S" (no class name).
+read -r run fails errors < <(grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$log" |
+  sed -E 's/.*Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/' |
+  awk '{r += $1; f += $2; e += $3} END {print r + 0, f + 0, e + 0}')
+count "$((run - fails - errors))" "$((fails + errors))"
+echo "maven: $run tests run, $fails failures, $errors errors"
+if [ "$mvn_status" -ne 0 ] && [ $((fails + errors)) -eq 0 ]; then
+  echo "mvn verify exited with $mvn_status:"
+  grep -E '^\[ERROR\]' "$log" | head -n 30
+  count 0 1
 fi
-if [ "$kotlin_status" -ne 0 ] && { [ -z "$line" ] || [ "$(echo "$line" | awk '{print $3}')" = 0 ]; }; then
-  echo "the Kotlin test run exited with $kotlin_status"
+jar=kotlin/authjwt/target/authjwt-0.1.0.jar
+if [ -f "$jar" ] && jar tf "$jar" | grep -qx 'linux-x86-64/libauthjwt_uniffi.so'; then
+  echo "ok   the JAR carries linux-x86-64/libauthjwt_uniffi.so"
+  count 1 0
+else
+  echo "FAIL the JAR lacks linux-x86-64/libauthjwt_uniffi.so"
   count 0 1
 fi
 rm -f "$log"

@@ -6,19 +6,27 @@
 //!
 //! What hosts see: the [`KeyStore`] interface they implement over their own storage, [`JwkRow`],
 //! [`MemoryStore`], [`Issuer`] with [`IssuerOptions`], [`KeySet`], [`RemoteKeySet`],
-//! [`verify_jwt`], and one error type, [`AuthJwtError`] (`AuthJwtException` in Kotlin).
+//! [`verify_jwt`], the client helpers [`decode_jwt_unverified`] and [`is_expired`], the HTTP
+//! helpers [`extract_bearer_token`], [`missing_scopes`] and [`auth_challenge`], and one error
+//! type, [`AuthJwtError`] (`AuthJwtException` in Kotlin).
 
 uniffi::setup_scaffolding!();
 
+mod client;
 mod error;
 mod hooks;
+mod http;
 mod issuer;
 mod options;
 mod store;
 mod verify;
 
+pub use client::{
+    decode_jwt_unverified, decode_protected_header_unverified, is_expired, UnverifiedJwt,
+};
 pub use error::{AuthJwtError, KeyStoreError};
 pub use hooks::{AuthJwtEvent, EventListener, ExternalSigner, ExternalSignerConfig, SessionHooks};
+pub use http::{auth_challenge, extract_bearer_token, missing_scopes, AuthChallenge};
 pub use issuer::Issuer;
 pub use options::{
     IssuerOptions, KeyPairConfig, PrivateKeyFormat, RemoteKeySetOptions, Secret, SignOverrides,

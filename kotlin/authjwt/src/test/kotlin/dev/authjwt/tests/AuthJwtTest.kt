@@ -1,5 +1,5 @@
-// Kotlin tests of the UniFFI binding, run against the built library through JNA
-// (scripts/suites/50-kotlin-swift.sh compiles them with kotlinc, without Gradle).
+// Kotlin tests of the UniFFI binding (JUnit 5, run by Maven Surefire), against the native library
+// that JNA loads from the module's resources, as an app loads it from the JAR.
 package dev.authjwt.tests
 
 import com.sun.net.httpserver.HttpServer
@@ -27,14 +27,16 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withContext
 import java.net.InetSocketAddress
 import java.time.Duration
 import java.time.Instant
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicReference
-import kotlin.system.exitProcess
+import org.junit.jupiter.api.DisplayName
+import org.junit.jupiter.api.DynamicTest.dynamicTest
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestFactory
 
 const val ISS = "https://auth.example.com"
 const val SECRET = "kotlin-test-secret-that-is-long-enough"
@@ -54,16 +56,10 @@ fun options(alg: String = "EdDSA", secret: String? = SECRET) = IssuerOptions(
 
 val STRICT = VerifyOptions(issuer = listOf(ISS), audience = listOf("api"))
 
-fun main() {
-    val code = runBlocking { runTests() }
-    exitProcess(code)
-}
-
-suspend fun runTests(): Int {
-    val t = Harness()
-
-    for (alg in ALGORITHMS) {
-        t.test("sign, publish and verify round trip with $alg") {
+class AuthJwtTest {
+    @TestFactory
+    fun `sign, publish and verify round trip with each algorithm`() = ALGORITHMS.map { alg ->
+        dynamicTest("sign, publish and verify round trip with $alg") { blocking {
             val store = MapKeyStore()
             val issuer = Issuer(store, options(alg))
             val token = issuer.sign(PAYLOAD)
@@ -90,10 +86,11 @@ suspend fun runTests(): Int {
 
             val own = issuer.verify(token)
             checkEq(jwt.payloadJson, own.payloadJson, "issuer.verify payload")
-        }
+        } }
     }
 
-    t.test("100 coroutines signing on an empty store create exactly one key") {
+    @Test
+    fun `100 coroutines signing on an empty store create exactly one key`() = blocking {
         val store = MapKeyStore(createDelayMs = 50)
         val issuer = Issuer(store, options())
         val tokens = withContext(Dispatchers.Default) {
@@ -104,7 +101,8 @@ suspend fun runTests(): Int {
         checkEq(setOf(store.snapshot()[0].id), kids, "kids used")
     }
 
-    t.test("signing with a warm key cache does not call the store") {
+    @Test
+    fun `signing with a warm key cache does not call the store`() = blocking {
         val store = MapKeyStore()
         val issuer = Issuer(store, options())
         issuer.sign(PAYLOAD)
@@ -114,7 +112,8 @@ suspend fun runTests(): Int {
         checkEq(1, store.creates.get(), "createJwk calls")
     }
 
-    t.test("signCached signs with the loaded key and refuses before one is loaded") {
+    @Test
+    fun `signCached signs with the loaded key and refuses before one is loaded`() = blocking {
         val issuer = Issuer(MapKeyStore(), options())
         expectThrows<AuthJwtException> { issuer.signCached(PAYLOAD) }
         issuer.sign(PAYLOAD)
@@ -123,7 +122,8 @@ suspend fun runTests(): Int {
         checkEq("user-2", jsonString(jwt.payloadJson, "sub"), "sub override")
     }
 
-    t.test("MemoryStore is a KeyStore an Issuer can use") {
+    @Test
+    fun `MemoryStore is a KeyStore an Issuer can use`() = blocking {
         val store = MemoryStore()
         val asKeyStore: KeyStore = store
         val issuer = Issuer(asKeyStore, options(secret = null).copy(disablePrivateKeyEncryption = true))
@@ -134,7 +134,8 @@ suspend fun runTests(): Int {
         verifyJwt(token, KeySet.fromJwks(issuer.jwks()), STRICT)
     }
 
-    t.test("rows move between stores with their instants and keep signing with the same key") {
+    @Test
+    fun `rows move between stores with their instants and keep signing with the same key`() = blocking {
         val first = MapKeyStore()
         Issuer(first, options()).sign(PAYLOAD)
         val row = first.snapshot()[0]
@@ -146,7 +147,8 @@ suspend fun runTests(): Int {
         checkEq(row.id, jsonString(headerOf(token), "kid"), "kid after the move")
     }
 
-    t.test("rotate makes a new key, both stay published, old tokens still verify") {
+    @Test
+    fun `rotate makes a new key, both stay published, old tokens still verify`() = blocking {
         val store = MapKeyStore()
         val issuer = Issuer(store, options("ES256"))
         val old = issuer.sign(PAYLOAD)
@@ -162,7 +164,9 @@ suspend fun runTests(): Int {
         issuer.verify(old)
     }
 
-    t.test("signSession puts the user in the payload with sub = user.id") {
+    @Test
+    @DisplayName("signSession puts the user in the payload with sub = user.id")
+    fun `signSession puts the user in the payload with sub = user id`() = blocking {
         val issuer = Issuer(MapKeyStore(), options())
         val token = issuer.signSession(
             """{"id":"u-42","email":"grace@example.com","name":"Grace"}""",
@@ -173,7 +177,8 @@ suspend fun runTests(): Int {
         checkEq("grace@example.com", jsonString(jwt.payloadJson, "email"), "email")
     }
 
-    t.test("signSession uses the host's definePayload and getSubject") {
+    @Test
+    fun `signSession uses the host's definePayload and getSubject`() = blocking {
         val hooks = object : SessionHooks {
             override suspend fun definePayload(userJson: String, sessionJson: String): String? {
                 delay(1)
@@ -203,7 +208,9 @@ suspend fun runTests(): Int {
                     return mangle(s.sign())
                 }
             }
-        }
+        val point = (pair.public as java.security.interfaces.ECPublicKey).w
+        val jwk = """{"kty":"EC","crv":"P-256","x":"${b64u32(point.affineX)}","y":"${b64u32(point.affineY)}"}"""
+        val jwks = """{"keys":[${jwk.dropLast(1)},"kid":"hw-1","alg":"ES256","use":"sig"}]}"""
         val store = MapKeyStore()
         // The signer's public key checks each token before it is returned (no fetch of remoteUrl).
         fun issuer(s: ExternalSigner) = Issuer(store, options().copy(
@@ -226,7 +233,9 @@ suspend fun runTests(): Int {
         checkEq(0, store.creates.get(), "keys created in the store")
     }
 
-    t.test("an event listener hears key.created, token.issued and token.rejected, no claim values") {
+    @Test
+    @DisplayName("an event listener hears key.created, token.issued and token.rejected, no claim values")
+    fun `an event listener hears key created, token issued and token rejected, no claim values`() = blocking {
         val events = java.util.Collections.synchronizedList(mutableListOf<AuthJwtEvent>())
         val listener = object : EventListener {
             override fun onEvent(event: AuthJwtEvent) {
@@ -248,7 +257,8 @@ suspend fun runTests(): Int {
 
     // Error codes.
 
-    t.test("an expired token is ERR_JWT_EXPIRED") {
+    @Test
+    fun `an expired token is ERR_JWT_EXPIRED`() = blocking {
         val issuer = Issuer(MapKeyStore(), options())
         val token = issuer.sign(PAYLOAD, SignOverrides(expirationTime = "5m"))
         val later = STRICT.copy(currentDate = Instant.now().plus(Duration.ofHours(1)))
@@ -258,7 +268,8 @@ suspend fun runTests(): Int {
         checkEq("exp", e.claim, "claim")
     }
 
-    t.test("a tampered signature is ERR_JWS_SIGNATURE_VERIFICATION_FAILED") {
+    @Test
+    fun `a tampered signature is ERR_JWS_SIGNATURE_VERIFICATION_FAILED`() = blocking {
         val issuer = Issuer(MapKeyStore(), options())
         val keys = KeySet.fromJwks(issuer.jwks())
         val bad = tamperSignature(issuer.sign(PAYLOAD))
@@ -266,14 +277,16 @@ suspend fun runTests(): Int {
         checkEq("ERR_JWS_SIGNATURE_VERIFICATION_FAILED", e.code, "code")
     }
 
-    t.test("a token from another issuer is ERR_JWKS_NO_MATCHING_KEY") {
+    @Test
+    fun `a token from another issuer is ERR_JWKS_NO_MATCHING_KEY`() = blocking {
         val mine = KeySet.fromJwks(Issuer(MapKeyStore(), options()).jwks())
         val theirs = Issuer(MapKeyStore(), options()).sign(PAYLOAD)
         val e = expectThrows<AuthJwtException.NoMatchingKey> { verifyJwt(theirs, mine, STRICT) }
         checkEq("ERR_JWKS_NO_MATCHING_KEY", e.code, "code")
     }
 
-    t.test("a wrong audience is ERR_JWT_CLAIM_VALIDATION_FAILED on aud") {
+    @Test
+    fun `a wrong audience is ERR_JWT_CLAIM_VALIDATION_FAILED on aud`() = blocking {
         val issuer = Issuer(MapKeyStore(), options())
         val token = issuer.sign(PAYLOAD)
         val e = expectThrows<AuthJwtException.ClaimValidationFailed> {
@@ -284,7 +297,8 @@ suspend fun runTests(): Int {
         checkEq("check_failed", e.reason, "reason")
     }
 
-    t.test("a store that throws KeyStoreException is ERR_STORE with the host's message") {
+    @Test
+    fun `a store that throws KeyStoreException is ERR_STORE with the host's message`() = blocking {
         val issuer = Issuer(FailingKeyStore(KeyStoreException.Failed("database is down")), options())
         val e = expectThrows<AuthJwtException.Store> { issuer.sign(PAYLOAD) }
         checkEq("ERR_STORE", e.code, "code")
@@ -292,13 +306,15 @@ suspend fun runTests(): Int {
         check(e.detail.contains("database is down")) { "detail lost the host message: ${e.detail}" }
     }
 
-    t.test("a store that throws any exception is ERR_STORE with its message") {
+    @Test
+    fun `a store that throws any exception is ERR_STORE with its message`() = blocking {
         val issuer = Issuer(FailingKeyStore(IllegalStateException("disk on fire")), options())
         val e = expectThrows<AuthJwtException.Store> { issuer.jwks() }
         check(e.detail.contains("disk on fire")) { "detail lost the host message: ${e.detail}" }
     }
 
-    t.test("a failed createJwk fails sign and nothing half-made is used afterwards") {
+    @Test
+    fun `a failed createJwk fails sign and nothing half-made is used afterwards`() = blocking {
         val failing = AtomicInteger(1)
         val store = object : MapKeyStore() {
             override suspend fun createJwk(row: JwkRow): JwkRow {
@@ -315,7 +331,8 @@ suspend fun runTests(): Int {
         verifyJwt(token, KeySet.fromJwks(issuer.jwks()), STRICT)
     }
 
-    t.test("a store that does not answer within storeTimeout is ERR_STORE, timed out") {
+    @Test
+    fun `a store that does not answer within storeTimeout is ERR_STORE, timed out`() = blocking {
         val slow = object : MapKeyStore() {
             override suspend fun getJwks(): List<JwkRow> {
                 delay(30_000)
@@ -327,7 +344,8 @@ suspend fun runTests(): Int {
         check(e.timedOut) { "not marked as a timeout: ${e.detail}" }
     }
 
-    t.test("a row sealed with another secret is ERR_KEY_DECRYPTION_FAILED naming the kid, no new key") {
+    @Test
+    fun `a row sealed with another secret is ERR_KEY_DECRYPTION_FAILED naming the kid, no new key`() = blocking {
         val store = MapKeyStore()
         Issuer(store, options()).sign(PAYLOAD)
         val other = Issuer(store, options(secret = "a-different-secret-of-enough-length"))
@@ -336,7 +354,8 @@ suspend fun runTests(): Int {
         checkEq(1, store.creates.get(), "keys created")
     }
 
-    t.test("configurations that cannot work are ERR_INVALID_CONFIG when the Issuer is built") {
+    @Test
+    fun `configurations that cannot work are ERR_INVALID_CONFIG when the Issuer is built`() = blocking {
         val weakRsa = options("RS256").copy(keyPairConfig = KeyPairConfig(alg = "RS256", modulusLength = 1024u))
         for (bad in listOf(weakRsa, options("ECDH-ES"), options("HS256"), options(secret = null))) {
             val e = expectThrows<AuthJwtException.InvalidConfig> { Issuer(MapKeyStore(), bad) }
@@ -347,21 +366,24 @@ suspend fun runTests(): Int {
         }
     }
 
-    t.test("a malformed JWKS is ERR_JWKS_INVALID") {
+    @Test
+    fun `a malformed JWKS is ERR_JWKS_INVALID`() = blocking {
         for (doc in listOf("not json", """{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}""")) {
             val e = expectThrows<AuthJwtException.JwksInvalid> { KeySet.fromJwks(doc) }
             checkEq("ERR_JWKS_INVALID", e.code, "code")
         }
     }
 
-    t.test("the better-auth private key format is written when asked") {
+    @Test
+    fun `the better-auth private key format is written when asked`() = blocking {
         val store = MapKeyStore()
         val issuer = Issuer(store, options().copy(privateKeyFormat = PrivateKeyFormat.BETTER_AUTH))
         issuer.sign(PAYLOAD)
         check(store.snapshot()[0].privateKey.startsWith("\"")) { "not a JSON string literal" }
     }
 
-    t.test("options and rows do not print secrets") {
+    @Test
+    fun `options and rows do not print secrets`() = blocking {
         val text = options().toString() + MapKeyStore().let { s ->
             Issuer(s, options()).sign(PAYLOAD); s.snapshot()[0].toString()
         }
@@ -369,7 +391,8 @@ suspend fun runTests(): Int {
         check(text.contains("<redacted>") && text.contains("<sealed>")) { "not redacted: $text" }
     }
 
-    t.test("RemoteKeySet verifies against a JWKS served over HTTP, cached, refetched for a new kid") {
+    @Test
+    fun `RemoteKeySet verifies against a JWKS served over HTTP, cached, refetched for a new kid`() = blocking {
         val store = MapKeyStore()
         val issuer = Issuer(store, options())
         val served = AtomicReference(issuer.jwks())
@@ -403,50 +426,11 @@ suspend fun runTests(): Int {
         }
     }
 
-    t.test("a JWKS URL over plain http to a non-loopback host is ERR_INVALID_CONFIG") {
+    @Test
+    fun `a JWKS URL over plain http to a non-loopback host is ERR_INVALID_CONFIG`() = blocking {
         val e = expectThrows<AuthJwtException.InvalidConfig> { RemoteKeySet("http://auth.example.com/jwks") }
         checkEq("ERR_INVALID_CONFIG", e.errorCode(), "code")
     }
-
-    t.test("the Kotlin example verifies a token from a served JWKS and refuses a tampered one") {
-        val issuer = Issuer(MemoryStore(), options("ES256"))
-        val jwks = issuer.jwks()
-        val server = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
-        server.createContext("/api/auth/jwks") { exchange ->
-            val body = jwks.toByteArray()
-            exchange.sendResponseHeaders(200, body.size.toLong())
-            exchange.responseBody.use { it.write(body) }
-        }
-        server.start()
-        try {
-            val url = "http://127.0.0.1:${server.address.port}/api/auth/jwks"
-            val token = issuer.sign(PAYLOAD)
-            val (ok, okOut) = runExample(url, token)
-            checkEq(0, ok, "exit code for a good token ($okOut)")
-            check(okOut.contains("kotlin: verified") && okOut.contains("user-1")) { okOut }
-            val (bad, badOut) = runExample(url, tamperSignature(token))
-            checkEq(1, bad, "exit code for a tampered token ($badOut)")
-            check(badOut.contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED")) { badOut }
-        } finally {
-            server.stop(0)
-        }
-    }
-
-    return t.finish()
-}
-
-/** Runs examples/kotlin's program in its own JVM, as a user would; returns its exit code and output. */
-suspend fun runExample(url: String, token: String): Pair<Int, String> = withContext(Dispatchers.IO) {
-    val javaBin = ProcessHandle.current().info().command().orElse("java")
-    val process = ProcessBuilder(
-        javaBin,
-        "-Djna.library.path=" + System.getProperty("jna.library.path", ""),
-        "-cp", System.getProperty("java.class.path"),
-        "dev.authjwt.examples.VerifyTokenKt", url, token, ISS, "api",
-    ).redirectErrorStream(true).start()
-    val output = process.inputStream.bufferedReader().readText()
-    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly()
-    process.exitValue() to output
 }
 
 /** A P-256 coordinate as JWK wants it: 32 big-endian bytes, base64url without padding. */

@@ -1,51 +1,27 @@
-// A small test runner for the Kotlin binding tests: no Gradle, no JUnit, one `main`.
-// Each test runs with a timeout; the run ends with `N passed, N failed` and exits non-zero on any
-// failure.
+// Helpers of the Kotlin binding tests: assertions in the words the tests use (JUnit's underneath),
+// test stores, and token surgery.
 package dev.authjwt.tests
 
 import dev.authjwt.JwkRow
 import dev.authjwt.KeyStore
 import dev.authjwt.KeyStoreException
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.opentest4j.AssertionFailedError
 import java.util.concurrent.atomic.AtomicInteger
 
-class Harness {
-    private var passed = 0
-    private val failures = mutableListOf<String>()
-
-    suspend fun test(name: String, body: suspend () -> Unit) {
-        val error = try {
-            withTimeout(120_000) { body() }
-            null
-        } catch (t: Throwable) {
-            t
-        }
-        if (error == null) {
-            passed++
-            println("ok   $name")
-        } else {
-            failures += name
-            println("FAIL $name: $error")
-        }
-    }
-
-    /** Prints the closing line and returns the process exit code. */
-    fun finish(): Int {
-        if (failures.isNotEmpty()) println("failed: ${failures.joinToString()}")
-        println("$passed passed, ${failures.size} failed")
-        return if (failures.isEmpty()) 0 else 1
-    }
+/** Runs a test body on a coroutine, bounded so a hang fails the test instead of the build. */
+fun blocking(body: suspend CoroutineScope.() -> Unit) {
+    runBlocking { withTimeout(120_000) { body() } }
 }
 
-class AssertionFailed(message: String) : Exception(message)
+fun check(condition: Boolean, message: () -> String) = assertTrue(condition, message)
 
-fun check(condition: Boolean, message: () -> String) {
-    if (!condition) throw AssertionFailed(message())
-}
-
-fun <T> checkEq(expected: T, actual: T, what: String) =
-    check(expected == actual) { "$what: expected <$expected>, got <$actual>" }
+fun <T> checkEq(expected: T, actual: T, what: String) = assertEquals(expected, actual, what)
 
 /** Runs `block`, which must throw a `T`; returns it. */
 suspend inline fun <reified T : Throwable> expectThrows(crossinline block: suspend () -> Unit): T {
@@ -53,12 +29,12 @@ suspend inline fun <reified T : Throwable> expectThrows(crossinline block: suspe
         block()
     } catch (t: Throwable) {
         if (t is T) return t
-        throw AssertionFailed("expected ${T::class.simpleName}, got $t")
+        throw AssertionFailedError("expected ${T::class.simpleName}, got $t", t)
     }
-    throw AssertionFailed("expected ${T::class.simpleName}, nothing was thrown")
+    throw AssertionFailedError("expected ${T::class.simpleName}, nothing was thrown")
 }
 
-/** A string member of a flat JSON object (the tests have no JSON library on the classpath). */
+/** A string member of a flat JSON object (the binding tests keep to the JDK and the binding). */
 fun jsonString(json: String, name: String): String? =
     Regex("\"" + Regex.escape(name) + "\":\"((?:[^\"\\\\]|\\\\.)*)\"").find(json)?.groupValues?.get(1)
 
