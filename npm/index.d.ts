@@ -262,6 +262,36 @@ export declare function extractBearerToken(
   input: string | null | undefined | Headers | Request | { headers: Record<string, string | string[] | undefined> },
 ): string | null
 
+/** The HTTP answer to a failed authentication (RFC 6750 section 3), from the core's one table. */
+export interface AuthChallenge {
+  /** 400, 401, 403, 500 or 503. */
+  status: number
+  /** `invalid_request`, `invalid_token`, `insufficient_scope`, `temporarily_unavailable` or `server_error`; absent when no credentials were sent. */
+  error?: string
+  /** What failed, never the token or a claim's value. */
+  errorDescription?: string
+  /** The `WWW-Authenticate` value, on 4xx answers. */
+  wwwAuthenticate?: string
+}
+export interface AuthChallengeOptions {
+  realm?: string
+  /** The required scopes, space-separated, sent with `insufficient_scope`. */
+  scope?: string
+  /** RFC 9728 `resource_metadata` URL. */
+  resourceMetadata?: string
+  /** The claim a claim failure names (`err.claim`). */
+  claim?: string
+}
+export type AuthFailureKind = 'missing_token' | 'invalid_request' | 'insufficient_scope' | ErrorCode
+/**
+ * The answer to a failed authentication: missing token 401 with a bare challenge; malformed header
+ * 400 `invalid_request`; a bad, expired or mismatched token 401 `invalid_token`; missing scope 403
+ * `insufficient_scope`; an unreachable key server 503; a store or configuration failure 500.
+ */
+export declare function authChallenge(kind: AuthFailureKind, options?: AuthChallengeOptions): AuthChallenge
+/** The scopes of `requiredScopes` that the payload (`scope` string or `scp` array) does not grant. */
+export declare function missingScopes(payload: object, requiredScopes: readonly string[]): string[]
+
 export interface JwtHandlerOptions {
   issuer: Issuer
   /** The host's session lookup: `{ user, session }` or null. */
@@ -280,6 +310,24 @@ export declare function createJwtHandler(options: JwtHandlerOptions): (request: 
 /** Sets `set-auth-jwt` and adds it to `Access-Control-Expose-Headers`. */
 export declare function setAuthJwtHeader(headers: Headers, token: string): Headers
 
+/** Every error code, the same string in every host. */
+export type ErrorCode =
+  | 'ERR_JWS_INVALID'
+  | 'ERR_JWT_INVALID'
+  | 'ERR_JOSE_ALG_NOT_ALLOWED'
+  | 'ERR_JOSE_NOT_SUPPORTED'
+  | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+  | 'ERR_JWKS_NO_MATCHING_KEY'
+  | 'ERR_JWKS_MULTIPLE_MATCHING_KEYS'
+  | 'ERR_JWKS_INVALID'
+  | 'ERR_JWKS_TIMEOUT'
+  | 'ERR_JWKS_UNAVAILABLE'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+  | 'ERR_KEY_DECRYPTION_FAILED'
+  | 'ERR_WEAK_KEY'
+  | 'ERR_STORE'
+  | 'ERR_INVALID_CONFIG'
 /** Every authjwt failure; `code` is the same string in every host (jose's names). */
 export declare class AuthJwtError extends Error {
   code: string
@@ -295,6 +343,8 @@ export declare class JWKSNoMatchingKey extends AuthJwtError {}
 export declare class JWKSMultipleMatchingKeys extends AuthJwtError {}
 export declare class JWKSInvalid extends AuthJwtError {}
 export declare class JWKSTimeout extends AuthJwtError {}
+/** The key server could not be reached or answered with an error status (an outage: answer 503). */
+export declare class JWKSUnavailable extends AuthJwtError {}
 export declare class JWSInvalid extends AuthJwtError {}
 export declare class JWTInvalid extends AuthJwtError {}
 export declare class JOSEAlgNotAllowed extends AuthJwtError {}
@@ -312,6 +362,8 @@ declare const authjwt: {
   decodeJwt: typeof decodeJwt
   decodeProtectedHeader: typeof decodeProtectedHeader
   extractBearerToken: typeof extractBearerToken
+  authChallenge: typeof authChallenge
+  missingScopes: typeof missingScopes
   createJwtHandler: typeof createJwtHandler
   setAuthJwtHeader: typeof setAuthJwtHeader
   AuthJwtError: typeof AuthJwtError
@@ -322,6 +374,7 @@ declare const authjwt: {
   JWKSMultipleMatchingKeys: typeof JWKSMultipleMatchingKeys
   JWKSInvalid: typeof JWKSInvalid
   JWKSTimeout: typeof JWKSTimeout
+  JWKSUnavailable: typeof JWKSUnavailable
   JWSInvalid: typeof JWSInvalid
   JWTInvalid: typeof JWTInvalid
   JOSEAlgNotAllowed: typeof JOSEAlgNotAllowed

@@ -4,7 +4,7 @@
 const errors = require('./lib/errors.js')
 const { Issuer, MemoryStore, ManualClock } = require('./lib/issuer.js')
 const { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader } = require('./lib/verify.js')
-const { createJwtHandler, setAuthJwtHeader, extractBearerToken } = require('./lib/http.js')
+const { createJwtHandler, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes } = require('./lib/http.js')
 
 module.exports = {
   Issuer,
@@ -18,6 +18,8 @@ module.exports = {
   decodeJwt,
   decodeProtectedHeader,
   extractBearerToken,
+  authChallenge,
+  missingScopes,
   createJwtHandler,
   setAuthJwtHeader,
   AuthJwtError: errors.AuthJwtError,
@@ -28,6 +30,7 @@ module.exports = {
   JWKSMultipleMatchingKeys: errors.JWKSMultipleMatchingKeys,
   JWKSInvalid: errors.JWKSInvalid,
   JWKSTimeout: errors.JWKSTimeout,
+  JWKSUnavailable: errors.JWKSUnavailable,
   JWSInvalid: errors.JWSInvalid,
   JWTInvalid: errors.JWTInvalid,
   JOSEAlgNotAllowed: errors.JOSEAlgNotAllowed,

@@ -40,6 +40,15 @@ pub enum Error {
     /// Fetching a remote JWKS took longer than its timeout.
     #[error("timed out fetching the JWKS: {0}")]
     JwksTimeout(String),
+    /// A remote JWKS could not be fetched: the connection failed or the server answered with an
+    /// error status. An outage of the key server, not a bad token: services answer 503, not 401.
+    #[error("the JWKS is unavailable: {message}")]
+    JwksUnavailable {
+        /// What failed, without URL credentials.
+        message: String,
+        /// The HTTP status the server answered with, when it answered.
+        status: Option<u16>,
+    },
     /// The token is too old: `exp` is in the past (beyond the clock tolerance), or `iat` is older
     /// than `maxTokenAge` (jose reports that one as claim `iat`).
     #[error("\"{claim}\" claim timestamp check failed: {}", expired_detail(claim))]
@@ -89,6 +98,7 @@ impl Error {
             Error::MultipleMatchingKeys(_) => "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
             Error::JwksInvalid(_) => "ERR_JWKS_INVALID",
             Error::JwksTimeout(_) => "ERR_JWKS_TIMEOUT",
+            Error::JwksUnavailable { .. } => "ERR_JWKS_UNAVAILABLE",
             Error::JwtExpired { .. } => "ERR_JWT_EXPIRED",
             Error::ClaimValidationFailed { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
             Error::KeyDecryptionFailed { .. } => "ERR_KEY_DECRYPTION_FAILED",

@@ -86,18 +86,40 @@ struct State {
     last_error: Option<LastError>,
 }
 
+/// The last failed fetch, kept to answer verifications during the cooldown with the same error.
 #[derive(Clone)]
 struct LastError {
-    timed_out: bool,
+    kind: FailureKind,
+    /// The error's own message, without the variant's prefix (so re-raising does not repeat it).
     message: String,
 }
 
+#[derive(Clone, Copy)]
+enum FailureKind {
+    Timeout,
+    Unavailable(Option<u16>),
+    Invalid,
+}
+
 impl LastError {
+    fn of(e: &Error) -> LastError {
+        let (kind, message) = match e {
+            Error::JwksTimeout(m) => (FailureKind::Timeout, m.clone()),
+            Error::JwksUnavailable { message, status } => {
+                (FailureKind::Unavailable(*status), message.clone())
+            }
+            Error::JwksInvalid(m) => (FailureKind::Invalid, m.clone()),
+            other => (FailureKind::Invalid, other.to_string()),
+        };
+        LastError { kind, message }
+    }
+
     fn to_error(&self) -> Error {
-        if self.timed_out {
-            Error::JwksTimeout(self.message.clone())
-        } else {
-            Error::JwksInvalid(self.message.clone())
+        let message = self.message.clone();
+        match self.kind {
+            FailureKind::Timeout => Error::JwksTimeout(message),
+            FailureKind::Unavailable(status) => Error::JwksUnavailable { message, status },
+            FailureKind::Invalid => Error::JwksInvalid(message),
         }
     }
 }
@@ -193,6 +215,24 @@ impl RemoteJwks {
         self.inner.fetch_and_store().await
     }
 
+    /// The current key set when it has a key `kid`; otherwise a newer one if the cooldown allows a
+    /// fetch (as [`RemoteJwks::verify`] does for an unknown kid), else the current one.
+    pub async fn key_set_for_kid(&self, kid: &str) -> Result<Arc<KeySet>> {
+        let keys = self.inner.fresh_keys().await?;
+        if keys.contains_kid(kid) {
+            return Ok(keys);
+        }
+        Ok(self.inner.keys_for_unknown_kid(&keys).await.unwrap_or(keys))
+    }
+
+    /// The JWKS body as fetched (fresh as [`RemoteJwks::key_set`] is), for serving it unchanged.
+    pub async fn document(&self) -> Result<Arc<str>> {
+        self.inner.fresh_keys().await?;
+        let cached = self.inner.state().document.clone();
+        cached
+            .ok_or_else(|| Error::JwksInvalid(format!("no JWKS from {} yet", self.inner.url_text)))
+    }
+
     /// The JWKS URL.
     pub fn url(&self) -> &str {
         &self.inner.url_text
@@ -213,24 +253,6 @@ impl RemoteJwks {
 impl Inner {
     fn state(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The current key set when it has a key `kid`; otherwise a newer one if the cooldown allows a
-    /// fetch (as [`RemoteJwks::verify`] does for an unknown kid), else the current one.
-    pub async fn key_set_for_kid(&self, kid: &str) -> Result<Arc<KeySet>> {
-        let keys = self.inner.fresh_keys().await?;
-        if keys.contains_kid(kid) {
-            return Ok(keys);
-        }
-        Ok(self.inner.keys_for_unknown_kid(&keys).await.unwrap_or(keys))
-    }
-
-    /// The JWKS body as fetched (fresh as [`RemoteJwks::key_set`] is), for serving it unchanged.
-    pub async fn document(&self) -> Result<Arc<str>> {
-        self.inner.fresh_keys().await?;
-        let cached = self.inner.state().document.clone();
-        cached
-            .ok_or_else(|| Error::JwksInvalid(format!("no JWKS from {} yet", self.inner.url_text)))
     }
 
     fn fresh_cached(&self) -> Option<Arc<KeySet>> {
@@ -306,6 +328,7 @@ impl Inner {
             Ok((keys, document)) => {
                 let keys = Arc::new(keys);
                 s.keys = Some(keys.clone());
+                s.document = Some(document);
                 s.fetched_at = Some(now);
                 s.failures = 0;
                 s.last_error = None;
@@ -318,17 +341,13 @@ impl Inner {
             }
             Err(e) => {
                 s.failures = s.failures.saturating_add(1);
-                s.last_error = Some(LastError {
-                    timed_out: matches!(e, Error::JwksTimeout(_)),
-                    message: e.to_string(),
-                });
+                s.last_error = Some(LastError::of(&e));
                 drop(s);
                 self.events.emit(Event::JwksFetchFailed {
                     url: self.url_text.clone(),
                     code: e.code(),
                 });
                 Err(e)
-                s.document = Some(document);
             }
         }
     }
@@ -356,10 +375,11 @@ impl Inner {
             .map_err(|e| self.http_error(&e))?;
         let status = response.status();
         if status != reqwest::StatusCode::OK {
-            return Err(Error::JwksInvalid(format!(
-                "expected 200 OK from {}, got {status}",
-                self.url_text
-            )));
+            // Any answer but 200 is the key server failing, not the document being wrong.
+            return Err(Error::JwksUnavailable {
+                message: format!("expected 200 OK from {}, got {status}", self.url_text),
+                status: Some(status.as_u16()),
+            });
         }
         let too_big = || {
             Error::JwksInvalid(format!(
@@ -394,10 +414,28 @@ impl Inner {
                 "{url} redirected to another origin (or too often); refused"
             ))
         } else if e.is_connect() {
-            Error::JwksInvalid(format!("cannot connect to {url}"))
+            Error::JwksUnavailable {
+                message: format!("cannot connect to {url}"),
+                status: None,
+            }
         } else {
-            Error::JwksInvalid(format!("fetching {url} failed: {e}"))
+            // reqwest's own text names the URL with its credentials: describe it ourselves.
+            Error::JwksUnavailable {
+                message: format!("fetching {url} failed ({})", transport_failure(e)),
+                status: e.status().map(|s| s.as_u16()),
+            }
         }
+    }
+}
+
+/// What went wrong in the transport, in words that never include the URL.
+fn transport_failure(e: &reqwest::Error) -> &'static str {
+    if e.is_body() || e.is_decode() {
+        "the response body could not be read"
+    } else if e.is_request() {
+        "the request could not be sent"
+    } else {
+        "connection error"
     }
 }
 

@@ -19,6 +19,8 @@ class JWKSNoMatchingKey extends AuthJwtError {}
 class JWKSMultipleMatchingKeys extends AuthJwtError {}
 class JWKSInvalid extends AuthJwtError {}
 class JWKSTimeout extends AuthJwtError {}
+// The key server could not be reached or answered with an error status: an outage, not a bad token.
+class JWKSUnavailable extends AuthJwtError {}
 class JWSInvalid extends AuthJwtError {}
 class JWTInvalid extends AuthJwtError {}
 class JOSEAlgNotAllowed extends AuthJwtError {}
@@ -32,6 +34,7 @@ const CLASS_BY_CODE = {
   ERR_JWKS_MULTIPLE_MATCHING_KEYS: JWKSMultipleMatchingKeys,
   ERR_JWKS_INVALID: JWKSInvalid,
   ERR_JWKS_TIMEOUT: JWKSTimeout,
+  ERR_JWKS_UNAVAILABLE: JWKSUnavailable,
   ERR_JWS_INVALID: JWSInvalid,
   ERR_JWT_INVALID: JWTInvalid,
   ERR_JOSE_ALG_NOT_ALLOWED: JOSEAlgNotAllowed,
@@ -123,6 +126,7 @@ module.exports = {
   JWKSMultipleMatchingKeys,
   JWKSInvalid,
   JWKSTimeout,
+  JWKSUnavailable,
   JWSInvalid,
   JWTInvalid,
   JOSEAlgNotAllowed,

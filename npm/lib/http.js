@@ -2,6 +2,7 @@
 // Fetch-API endpoints the way Better Auth's jwt() plugin serves them, and header helpers.
 
 const native = require('../native.js')
+const { native: call } = require('./errors.js')
 
 const JWKS_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60'
 
@@ -59,4 +60,17 @@ function extractBearerToken(input) {
   return native.extractBearerToken(value) ?? null
 }
 
-module.exports = { createJwtHandler, setAuthJwtHeader, extractBearerToken }
+/**
+ * The RFC 6750 answer to a failed authentication, from the core's one table: `kind` is an error
+ * code (`err.code`) or `'missing_token'`, `'invalid_request'`, `'insufficient_scope'`.
+ */
+function authChallenge(kind, options) {
+  return call(() => native.authChallenge(kind, options ?? undefined))
+}
+
+/** The scopes of `requiredScopes` that `payload` (a `scope` string or an `scp` array) lacks. */
+function missingScopes(payload, requiredScopes) {
+  return call(() => native.missingScopes(JSON.stringify(payload ?? {}), [...requiredScopes]))
+}
+
+module.exports = { createJwtHandler, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes }

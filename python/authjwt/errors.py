@@ -23,6 +23,7 @@ __all__ = [
     "JWKSMultipleMatchingKeys",
     "JWKSInvalid",
     "JWKSTimeout",
+    "JWKSUnavailable",
     "JWTExpired",
     "JWTClaimValidationFailed",
     "KeyDecryptionFailed",
@@ -106,7 +107,7 @@ class JWKSMultipleMatchingKeys(AuthJwtError):
 
 
 class JWKSInvalid(AuthJwtError):
-    """A JWKS document (or a key in it) is malformed or unsafe, or could not be fetched."""
+    """A JWKS document (or a key in it) is malformed or unsafe."""
 
     code = "ERR_JWKS_INVALID"
 
@@ -115,6 +116,13 @@ class JWKSTimeout(AuthJwtError):
     """Fetching a remote JWKS took longer than its timeout."""
 
     code = "ERR_JWKS_TIMEOUT"
+
+
+class JWKSUnavailable(AuthJwtError):
+    """A remote JWKS could not be fetched: connection refused or an error status (an outage of the
+    key server, not a bad token; answer 503)."""
+
+    code = "ERR_JWKS_UNAVAILABLE"
 
 
 class JWTClaimValidationFailed(AuthJwtError):

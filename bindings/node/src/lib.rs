@@ -11,6 +11,7 @@
 mod convert;
 mod error;
 mod hooks;
+mod http;
 mod issuer;
 mod keyset;
 mod store;

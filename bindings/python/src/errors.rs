@@ -20,6 +20,7 @@ fn class_name(code: &str) -> &'static str {
         "ERR_JWKS_MULTIPLE_MATCHING_KEYS" => "JWKSMultipleMatchingKeys",
         "ERR_JWKS_INVALID" => "JWKSInvalid",
         "ERR_JWKS_TIMEOUT" => "JWKSTimeout",
+        "ERR_JWKS_UNAVAILABLE" => "JWKSUnavailable",
         "ERR_JWT_EXPIRED" => "JWTExpired",
         "ERR_JWT_CLAIM_VALIDATION_FAILED" => "JWTClaimValidationFailed",
         "ERR_KEY_DECRYPTION_FAILED" => "KeyDecryptionFailed",

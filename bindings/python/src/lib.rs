@@ -11,6 +11,7 @@ mod clock;
 mod convert;
 mod errors;
 mod host;
+mod http;
 mod issuer;
 mod options;
 mod rows;
@@ -40,6 +41,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify::decode_jwt, m)?)?;
     m.add_function(wrap_pyfunction!(verify::decode_header, m)?)?;
     m.add_function(wrap_pyfunction!(verify::extract_bearer_token, m)?)?;
+    m.add_class::<http::PyChallenge>()?;
+    m.add_function(wrap_pyfunction!(http::auth_challenge, m)?)?;
+    m.add_function(wrap_pyfunction!(http::missing_scopes, m)?)?;
     m.add_function(wrap_pyfunction!(issuer::bench_core_sign, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -84,6 +84,17 @@ pub enum AuthJwtError {
         /// What was wrong.
         detail: String,
     },
+    /// `ERR_JWKS_UNAVAILABLE`: a remote JWKS could not be fetched (connection refused or an error
+    /// status): an outage of the key server, not a bad token.
+    #[error("{code}: {detail}")]
+    JwksUnavailable {
+        /// The error code.
+        code: String,
+        /// What was wrong.
+        detail: String,
+        /// The HTTP status the server answered with, when it answered.
+        status: Option<u16>,
+    },
     /// `ERR_JWT_EXPIRED`: the token's `exp` is in the past, or its `iat` is older than
     /// `maxTokenAge`.
     #[error("{code}: {detail}")]
@@ -173,6 +184,11 @@ impl From<CoreError> for AuthJwtError {
             }
             CoreError::JwksInvalid(_) => AuthJwtError::JwksInvalid { code, detail },
             CoreError::JwksTimeout(_) => AuthJwtError::JwksTimeout { code, detail },
+            CoreError::JwksUnavailable { status, .. } => AuthJwtError::JwksUnavailable {
+                code,
+                detail,
+                status,
+            },
             CoreError::JwtExpired { claim } => AuthJwtError::JwtExpired {
                 code,
                 detail,
@@ -238,6 +254,7 @@ impl AuthJwtError {
             | AuthJwtError::MultipleMatchingKeys { code, .. }
             | AuthJwtError::JwksInvalid { code, .. }
             | AuthJwtError::JwksTimeout { code, .. }
+            | AuthJwtError::JwksUnavailable { code, .. }
             | AuthJwtError::JwtExpired { code, .. }
             | AuthJwtError::ClaimValidationFailed { code, .. }
             | AuthJwtError::KeyDecryptionFailed { code, .. }
@@ -308,6 +325,13 @@ mod tests {
             ),
             (CoreError::JwksInvalid("x".into()), "ERR_JWKS_INVALID"),
             (CoreError::JwksTimeout("x".into()), "ERR_JWKS_TIMEOUT"),
+            (
+                CoreError::JwksUnavailable {
+                    message: "x".into(),
+                    status: Some(503),
+                },
+                "ERR_JWKS_UNAVAILABLE",
+            ),
             (CoreError::JwtExpired { claim: "exp" }, "ERR_JWT_EXPIRED"),
             (
                 CoreError::claim_failed("aud", ClaimReason::CheckFailed, "unexpected"),
