@@ -169,7 +169,7 @@ describe('Issuer', () => {
 
   test('a versioned secret map writes Better Auth envelopes with the highest version', async () => {
     const store = new MemoryStore()
-    await new Issuer({ secret: { 1: 'old-secret-0123456789abcdef', 2: 'new-secret-0123456789abcdef' }, privateKeyFormat: 'better-auth', store }).sign({})
+    await new Issuer({ secret: { 1: 'old-secret-0123456789abcdef-0123456789', 2: 'new-secret-0123456789abcdef-0123456789' }, privateKeyFormat: 'better-auth', store }).sign({})
     const [row] = await store.getJwks()
     assert.match(JSON.parse(row.privateKey), /^\$ba\$2\$/)
     // The old secret alone cannot open it; the pair can.
@@ -179,7 +179,7 @@ describe('Issuer', () => {
   test('a versioned secret map makes the highest numeric version current, whatever the key order', async () => {
     const store = new MemoryStore()
     // JSON text order would put "10" before "9" and "2"; the version number decides.
-    await new Issuer({ secret: { 2: 'two-secret-0123456789abcdef', 10: 'ten-secret-0123456789abcdef', 9: 'nine-secret-0123456789abcde' }, privateKeyFormat: 'better-auth', store }).sign({})
+    await new Issuer({ secret: { 2: 'two-secret-0123456789abcdef', 10: 'ten-secret-0123456789abcdef-0123456789', 9: 'nine-secret-0123456789abcde' }, privateKeyFormat: 'better-auth', store }).sign({})
     const [row] = await store.getJwks()
     assert.match(JSON.parse(row.privateKey), /^\$ba\$10\$/)
   })
