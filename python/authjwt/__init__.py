@@ -12,9 +12,8 @@ rotate keys with a grace period, and verify tokens strictly from a local or remo
 
 from __future__ import annotations
 
+from ._async import AsyncIssuer, AsyncRemoteKeySet
 from ._native import (
-    AsyncIssuer,
-    AsyncRemoteKeySet,
     Issuer,
     JwkRow,
     KeySet,

@@ -4,6 +4,8 @@
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Union, final
 
+from typing_extensions import Self, disjoint_base
+
 from ._types import AsyncKeyStore, EventCallback, ExternalSigner, KeyStore
 
 __all__ = [
@@ -17,7 +19,9 @@ __all__ = [
     "RemoteKeySet",
     "VerifiedJwt",
     "__version__",
+    "_after_fork_in_child",
     "_bench_core_sign",
+    "_shutdown_at_exit",
     "decode_header",
     "decode_jwt",
     "extract_bearer_token",
@@ -190,7 +194,8 @@ class Issuer:
         require_exp: Optional[bool] = None,
     ) -> VerifiedJwt: ...
 
-@final
+# Subclassed by authjwt._async.AsyncIssuer (the public class), whose methods are coroutines.
+@disjoint_base
 class AsyncIssuer:
     """:class:`Issuer` for asyncio: ``async def`` store and hooks, awaitable methods."""
 
@@ -221,7 +226,7 @@ class AsyncIssuer:
         clock: Optional[_Clock] = None,
         external_signer: Optional[ExternalSigner] = None,
         remote_url: Optional[str] = None,
-    ) -> "AsyncIssuer": ...
+    ) -> Self: ...
     @property
     def remote_url(self) -> Optional[str]: ...
     def sign(
@@ -309,7 +314,8 @@ class RemoteKeySet:
         require_exp: Optional[bool] = None,
     ) -> VerifiedJwt: ...
 
-@final
+# Subclassed by authjwt._async.AsyncRemoteKeySet (the public class), whose methods are coroutines.
+@disjoint_base
 class AsyncRemoteKeySet:
     """:class:`RemoteKeySet` for asyncio."""
 
@@ -321,7 +327,7 @@ class AsyncRemoteKeySet:
         cooldown: Optional[_Seconds] = None,
         timeout: Optional[_Seconds] = None,
         on_event: Optional[EventCallback] = None,
-    ) -> "AsyncRemoteKeySet": ...
+    ) -> Self: ...
     @property
     def url(self) -> str: ...
     def reload(self) -> Awaitable[int]: ...
@@ -366,6 +372,12 @@ def decode_header(token: str) -> Dict[str, Any]:
 
 def _bench_core_sign(issuer: Issuer, payload: Dict[str, _Json], iterations: int) -> float:
     """Benchmark aid: seconds for `iterations` runs of the core's own sign loop (not public API)."""
+
+def _shutdown_at_exit() -> None:
+    """The atexit hook: ends authjwt's worker threads before the interpreter finalizes."""
+
+def _after_fork_in_child() -> None:
+    """The os.register_at_fork hook: objects made before the fork rebuild their state."""
 
 def extract_bearer_token(authorization: Optional[str]) -> Optional[str]:
     """The token of an ``Authorization: Bearer <token>`` value, or None."""

@@ -3,6 +3,7 @@ Never run: it only has to type-check."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any, Dict, List, Optional
 
@@ -168,3 +169,17 @@ async def async_usage() -> str:
     v = await remote.verify(token, audience="api")
     count: int = await remote.reload()
     return f"{jwks}{row.id}{v.payload}{count}{authjwt.__version__}"
+
+
+def coroutine_usage() -> int:
+    # The async methods are coroutines: asyncio.run, create_task, gather and wait_for take them.
+    remote = AsyncRemoteKeySet("https://auth.example.com/api/auth/jwks")
+    issuer = AsyncIssuer(secret="s")
+
+    async def main() -> int:
+        task: "asyncio.Task[str]" = asyncio.create_task(issuer.sign({"sub": "u"}))
+        tokens: List[str] = list(await asyncio.gather(task, issuer.sign({})))
+        v: VerifiedJwt = await asyncio.wait_for(issuer.verify(tokens[0]), timeout=5)
+        return len(v.payload)
+
+    return asyncio.run(remote.reload()) + asyncio.run(main())

@@ -19,11 +19,13 @@ use serde_json::{Map, Value};
 
 use crate::convert;
 use crate::rows::{row_from_py, PyJwkRow};
+use crate::runtime::{self, PerProcess};
 
 /// The asyncio loop (and context) of the latest `AsyncIssuer` call, for callbacks that run on a
-/// tokio task the call did not scope (e.g. a shared single-flight key creation).
+/// tokio task the call did not scope (e.g. a shared single-flight key creation). Per process: a
+/// forked child never sees the parent's loop.
 pub struct LoopLocals {
-    latest: Mutex<Option<TaskLocals>>,
+    latest: PerProcess<Mutex<Option<TaskLocals>>>,
     allow_async: bool,
 }
 
@@ -32,7 +34,7 @@ impl LoopLocals {
     /// caller is blocking would deadlock).
     pub fn sync() -> Arc<Self> {
         Arc::new(LoopLocals {
-            latest: Mutex::new(None),
+            latest: PerProcess::empty(),
             allow_async: false,
         })
     }
@@ -40,33 +42,37 @@ impl LoopLocals {
     /// For `AsyncIssuer`: awaitables are awaited on the caller's loop.
     pub fn asynchronous() -> Arc<Self> {
         Arc::new(LoopLocals {
-            latest: Mutex::new(None),
+            latest: PerProcess::empty(),
             allow_async: true,
         })
     }
 
     /// Remembers the calling task's loop; called on the event loop thread by each async method.
     pub fn remember(&self, py: Python<'_>) -> PyResult<()> {
-        let locals = pyo3_async_runtimes::tokio::get_current_locals(py)?;
+        let locals = runtime::current_locals(py)?;
         *self
-            .latest
+            .latest()
+            .map_err(crate::errors::to_py_err)?
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(locals);
         Ok(())
+    }
+
+    fn latest(&self) -> Result<&Mutex<Option<TaskLocals>>, authjwt_core::Error> {
+        self.latest.get_or_try_init(|| Ok(Mutex::new(None)))
     }
 
     fn current(&self, py: Python<'_>) -> Option<TaskLocals> {
         if !self.allow_async {
             return None;
         }
-        pyo3_async_runtimes::tokio::get_current_locals(py)
-            .ok()
-            .or_else(|| {
-                self.latest
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .clone()
-            })
+        runtime::current_locals(py).ok().or_else(|| {
+            self.latest()
+                .ok()?
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        })
     }
 }
 
@@ -87,9 +93,11 @@ async fn call_host(
     locals: &LoopLocals,
 ) -> Result<Py<PyAny>, StoreError> {
     // The task-local loop is only visible on this (tokio task) thread: read it before hopping.
-    let (target, task_locals) = Python::attach(|py| (target.clone_ref(py), locals.current(py)));
+    let (target, task_locals) =
+        runtime::attach_unless_exiting(|py| (target.clone_ref(py), locals.current(py)))
+            .ok_or_else(|| exiting(operation))?;
     let call = tokio::task::spawn_blocking(move || {
-        Python::attach(|py| -> PyResult<_> {
+        runtime::attach_unless_exiting(|py| -> PyResult<_> {
             let target = target.bind(py);
             let args = args(py)?;
             let result = match method {
@@ -117,11 +125,16 @@ async fn call_host(
     let pending = call
         .await
         .map_err(|_| StoreError::new(operation, "the callback's thread panicked"))?
+        .ok_or_else(|| exiting(operation))?
         .map_err(|e| StoreError::with_source(operation, e))?;
     match pending {
         Pending::Ready(value) => Ok(value),
         Pending::Awaiting(fut) => fut.await.map_err(|e| StoreError::with_source(operation, e)),
     }
+}
+
+fn exiting(operation: &'static str) -> StoreError {
+    StoreError::new(operation, "not called: the Python interpreter is exiting")
 }
 
 /// A Python object with `get_jwks()` and `create_jwk(row)`, sync or `async def`.
@@ -141,6 +154,16 @@ fn convert_failure(operation: &'static str) -> impl Fn(PyErr) -> StoreError {
     move |e| StoreError::with_source(operation, e)
 }
 
+/// Converts a callback's result under the GIL (runs on a runtime thread).
+fn with_python<T>(
+    operation: &'static str,
+    f: impl for<'py> FnOnce(Python<'py>) -> PyResult<T>,
+) -> Result<T, StoreError> {
+    runtime::attach_unless_exiting(f)
+        .ok_or_else(|| exiting(operation))?
+        .map_err(convert_failure(operation))
+}
+
 #[async_trait]
 impl KeyStore for PyKeyStore {
     async fn get_jwks(&self) -> Result<Vec<JwkRow>, StoreError> {
@@ -152,7 +175,7 @@ impl KeyStore for PyKeyStore {
             &self.locals,
         )
         .await?;
-        Python::attach(|py| -> PyResult<Vec<JwkRow>> {
+        with_python("get_jwks", |py| -> PyResult<Vec<JwkRow>> {
             let out = out.bind(py);
             if !out.is_instance_of::<PyList>() && !out.is_instance_of::<PyTuple>() {
                 return Err(pyo3::exceptions::PyTypeError::new_err(
@@ -161,7 +184,6 @@ impl KeyStore for PyKeyStore {
             }
             out.try_iter()?.map(|item| row_from_py(&item?)).collect()
         })
-        .map_err(convert_failure("get_jwks"))
     }
 
     async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, StoreError> {
@@ -173,7 +195,7 @@ impl KeyStore for PyKeyStore {
             &self.locals,
         )
         .await?;
-        Python::attach(|py| row_from_py(out.bind(py))).map_err(convert_failure("create_jwk"))
+        with_python("create_jwk", |py| row_from_py(out.bind(py)))
     }
 }
 
@@ -220,14 +242,13 @@ impl SessionHooks for PyHooks {
             &self.locals,
         )
         .await?;
-        Python::attach(|py| {
+        with_python("define_payload", |py| {
             let out = out.bind(py);
             if out.is_none() {
                 return Ok(None);
             }
             convert::to_json_map(out, "define_payload's result").map(Some)
         })
-        .map_err(convert_failure("define_payload"))
     }
 
     async fn get_subject(
@@ -247,8 +268,7 @@ impl SessionHooks for PyHooks {
             &self.locals,
         )
         .await?;
-        Python::attach(|py| out.bind(py).extract::<Option<String>>())
-            .map_err(convert_failure("get_subject"))
+        with_python("get_subject", |py| out.bind(py).extract::<Option<String>>())
     }
 }
 
@@ -305,12 +325,10 @@ impl ExternalSigner for PySigner {
 /// Forwards events to a Python callable as dicts (`{"type": "key.created", "kid": ..., ...}`).
 /// A callback that raises is reported through `sys.unraisablehook`, never into the operation.
 pub struct PyEvents(pub Py<PyAny>);
-    /// `external_signer["kid"]` when it is a callable.
-    pub kid: Option<Py<PyAny>>,
 
 impl EventSink for PyEvents {
     fn on_event(&self, event: &Event) {
-        Python::attach(|py| {
+        runtime::attach_unless_exiting(|py| {
             let sent = convert::value_to_py(py, &event.to_json())
                 .and_then(|dict| self.0.bind(py).call1((dict,)));
             if let Err(e) = sent {
@@ -332,18 +350,18 @@ impl std::fmt::Debug for PyClock {
 
 impl Clock for PyClock {
     fn now_ms(&self) -> i64 {
-        Python::attach(|py| -> PyResult<i64> {
-            let now = self.0.bind(py).call0()?;
-            if convert::is_datetime(&now)? {
-                return convert::datetime_to_ms(&now, "clock()");
-            }
-            let secs: f64 = now.extract()?;
-            Ok((secs * 1000.0).floor() as i64)
-        })
-        .unwrap_or_else(|e| {
+        runtime::attach_unless_exiting(|py| {
+            let now = self.0.bind(py).call0().and_then(|now| {
+                if convert::is_datetime(&now)? {
+                    return convert::datetime_to_ms(&now, "clock()");
+                }
+                let secs: f64 = now.extract()?;
+                Ok((secs * 1000.0).floor() as i64)
+            });
             // A broken test clock must not take the process down; fall back to real time.
-            Python::attach(|py| e.write_unraisable(py, None));
-            authjwt_core::clock::SystemClock.now_ms()
+            now.map_err(|e| e.write_unraisable(py, None)).ok()
         })
     }
 }
+        .flatten()
+        .unwrap_or_else(|| authjwt_core::clock::SystemClock.now_ms())

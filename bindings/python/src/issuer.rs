@@ -18,8 +18,36 @@ use crate::errors::{detached, to_py_err};
 use crate::host::{LoopLocals, PyClock, PyEvents, PyHooks, PyKeyStore, PySigner};
 use crate::options;
 use crate::rows::{PyJwkRow, PyMemoryStore};
-use crate::runtime::block_on;
+use crate::runtime::{self, block_on, PerProcess};
 use crate::verify::PyVerifiedJwt;
+
+/// The core issuer of this process. A forked child rebuilds it from the same store and options
+/// on first use, with its own single-flight and refresh state (the parent's may be held by a
+/// thread that does not exist in the child); keys are read from the store again.
+pub struct ProcessIssuer {
+    store: Arc<dyn KeyStore>,
+    options: IssuerOptions,
+    remote_url: Option<String>,
+    current: PerProcess<Issuer>,
+}
+
+impl ProcessIssuer {
+    fn new(store: Arc<dyn KeyStore>, options: IssuerOptions) -> Result<Self, Error> {
+        let issuer = Issuer::new(store.clone(), options.clone())?;
+        Ok(ProcessIssuer {
+            store,
+            options,
+            remote_url: issuer.remote_url().map(str::to_owned),
+            current: PerProcess::new(issuer)?,
+        })
+    }
+
+    /// This process's issuer.
+    fn get(&self) -> Result<&Issuer, Error> {
+        self.current
+            .get_or_try_init(|| Issuer::new(self.store.clone(), self.options.clone()))
+    }
+}
 
 /// The constructor's keyword arguments (Better Auth's options in snake_case); any other name is
 /// a `TypeError`, as for a regular Python signature.
@@ -52,7 +80,7 @@ fn build_issuer(
     py: Python<'_>,
     locals: &Arc<LoopLocals>,
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<(Issuer, bool)> {
+) -> PyResult<(ProcessIssuer, bool)> {
     let empty = PyDict::new(py);
     let kw = kwargs.unwrap_or(&empty);
     for key in kw.keys() {
@@ -159,7 +187,7 @@ fn build_issuer(
             }
         },
     };
-    let issuer = detached(py, move || Issuer::new(store, o))?;
+    let issuer = detached(py, move || ProcessIssuer::new(store, o))?;
     Ok((issuer, host_callbacks))
 }
 
@@ -217,7 +245,7 @@ fn sign_blocking(issuer: &Issuer, json: &str, overrides: &SignOverrides) -> Resu
 /// Issues, publishes and verifies tokens with a synchronous key store (Django, Flask, scripts).
 #[pyclass(name = "Issuer", module = "authjwt", frozen)]
 pub struct PyIssuer {
-    inner: Issuer,
+    inner: ProcessIssuer,
 }
 
 #[pymethods]
@@ -260,7 +288,7 @@ impl PyIssuer {
             signing_algorithm,
         )?;
         let issuer = &self.inner;
-        detached(py, || sign_blocking(issuer, &json, &ov))
+        detached(py, || sign_blocking(issuer.get()?, &json, &ov))
     }
 
     /// Better Auth's `/token`: the user object (or `define_payload(user, session)`) as payload,
@@ -284,14 +312,16 @@ impl PyIssuer {
         let ov =
             options::overrides_from(expiration_time, issuer, audience, subject, typ, None, None)?;
         let issuer = &self.inner;
-        detached(py, || block_on(issuer.sign_session(&user, &session, &ov)))
+        detached(py, || {
+            block_on(issuer.get()?.sign_session(&user, &session, &ov))
+        })
     }
 
     /// The published JWKS (`{"keys": [...]}`, Better Auth's `/jwks` body); creates the first key
     /// when the store is empty.
     fn jwks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let issuer = &self.inner;
-        let doc = detached(py, || block_on(issuer.jwks()))?;
+        let doc = detached(py, || block_on(issuer.get()?.jwks()))?;
         convert::value_to_py(py, &doc)
     }
 
@@ -299,7 +329,7 @@ impl PyIssuer {
     /// period.
     fn rotate(&self, py: Python<'_>) -> PyResult<PyJwkRow> {
         let issuer = &self.inner;
-        detached(py, || block_on(issuer.rotate())).map(PyJwkRow::from)
+        detached(py, || block_on(issuer.get()?.rotate())).map(PyJwkRow::from)
     }
 
     /// Verifies a token against this issuer's stored keys (its issuer/audience as defaults).
@@ -313,18 +343,18 @@ impl PyIssuer {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?;
         let issuer = &self.inner;
-        let verified = detached(py, || block_on(issuer.verify(&token, &opts)))?;
+        let verified = detached(py, || block_on(issuer.get()?.verify(&token, &opts)))?;
         PyVerifiedJwt::new(py, verified)
     }
 
     /// The JWKS URL published instead of local keys (with an external signer), if configured.
     #[getter]
     fn remote_url(&self) -> Option<&str> {
-        self.inner.remote_url()
+        self.inner.remote_url.as_deref()
     }
 
-    fn __repr__(&self) -> String {
-        format!("{:?}", self.inner)
+    fn __repr__(&self) -> PyResult<String> {
+        Ok(format!("{:?}", self.inner.get().map_err(to_py_err)?))
     }
 }
 
@@ -355,19 +385,21 @@ pub fn bench_core_sign(
 /// Issues, publishes and verifies tokens with an `async def` key store (FastAPI, Starlette).
 /// Every method returns an awaitable; store coroutines run on the caller's event loop, and the
 /// cryptography runs on authjwt's worker threads.
-#[pyclass(name = "AsyncIssuer", module = "authjwt", frozen)]
+#[pyclass(name = "AsyncIssuer", module = "authjwt", frozen, subclass)]
+        let issuer = issuer.get()?;
 pub struct PyAsyncIssuer {
-    inner: Issuer,
+    inner: ProcessIssuer,
     locals: Arc<LoopLocals>,
     host_callbacks: bool,
 }
 
 impl PyAsyncIssuer {
-    fn enter(&self, py: Python<'_>) -> PyResult<()> {
+    /// This process's issuer, after remembering the caller's loop for host callbacks.
+    fn enter(&self, py: Python<'_>) -> PyResult<Issuer> {
         if self.host_callbacks {
             self.locals.remember(py)?;
         }
-        Ok(())
+        self.inner.get().cloned().map_err(to_py_err)
     }
 }
 
@@ -412,9 +444,8 @@ impl PyAsyncIssuer {
             signing_key_id,
             signing_algorithm,
         )?;
-        self.enter(py)?;
-        let issuer = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let issuer = self.enter(py)?;
+        runtime::future_into_py(py, async move {
             if let Some(token) = issuer.sign_json_if_fresh(&json, &ov).map_err(to_py_err)? {
                 return Ok(token);
             }
@@ -441,9 +472,8 @@ impl PyAsyncIssuer {
         let session = convert::to_json_value(session)?;
         let ov =
             options::overrides_from(expiration_time, issuer, audience, subject, typ, None, None)?;
-        self.enter(py)?;
-        let issuer = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let issuer = self.enter(py)?;
+        runtime::future_into_py(py, async move {
             issuer
                 .sign_session(&user, &session, &ov)
                 .await
@@ -453,19 +483,17 @@ impl PyAsyncIssuer {
 
     /// Awaitable [`PyIssuer::jwks`].
     fn jwks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.enter(py)?;
-        let issuer = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let issuer = self.enter(py)?;
+        runtime::future_into_py(py, async move {
             let doc = issuer.jwks().await.map_err(to_py_err)?;
-            Python::attach(|py| convert::value_to_py(py, &doc).map(Bound::unbind))
+            runtime::attach_py(|py| convert::value_to_py(py, &doc).map(Bound::unbind))
         })
     }
 
     /// Awaitable [`PyIssuer::rotate`].
     fn rotate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.enter(py)?;
-        let issuer = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let issuer = self.enter(py)?;
+        runtime::future_into_py(py, async move {
             issuer.rotate().await.map(PyJwkRow::from).map_err(to_py_err)
         })
     }
@@ -480,21 +508,20 @@ impl PyAsyncIssuer {
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?.into_owned();
-        self.enter(py)?;
-        let issuer = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let issuer = self.enter(py)?;
+        runtime::future_into_py(py, async move {
             let verified = issuer.verify(&token, &opts).await.map_err(to_py_err)?;
-            Python::attach(|py| PyVerifiedJwt::new(py, verified))
+            runtime::attach_py(|py| PyVerifiedJwt::new(py, verified))
         })
     }
 
     /// The JWKS URL published instead of local keys (with an external signer), if configured.
     #[getter]
     fn remote_url(&self) -> Option<&str> {
-        self.inner.remote_url()
+        self.inner.remote_url.as_deref()
     }
 
-    fn __repr__(&self) -> String {
-        format!("Async{:?}", self.inner)
+    fn __repr__(&self) -> PyResult<String> {
+        Ok(format!("Async{:?}", self.inner.get().map_err(to_py_err)?))
     }
 }

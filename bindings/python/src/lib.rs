@@ -46,5 +46,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(http::missing_scopes, m)?)?;
     m.add_function(wrap_pyfunction!(issuer::bench_core_sign, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    runtime::install(m)?;
     Ok(())
 }

@@ -1,12 +1,15 @@
 //! Verification: `KeySet`, `verify_jwt`, `RemoteKeySet` (sync) and `AsyncRemoteKeySet`, plus the
 //! unverified `decode_jwt` / `decode_header` and `extract_bearer_token`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use authjwt_core::events::EventSink;
 use authjwt_core::jwks::KeySet;
 use authjwt_core::jws;
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
 use authjwt_core::verify::{verify_jwt, VerifiedJwt};
+use authjwt_core::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -15,7 +18,7 @@ use crate::convert;
 use crate::errors::{detached, to_py_err};
 use crate::events_sink;
 use crate::options;
-use crate::runtime::{block_on, runtime};
+use crate::runtime::{self, block_on, PerProcess};
 
 /// A verified token: `payload` (the claims) and `header` (the protected header), both dicts.
 #[pyclass(name = "VerifiedJwt", module = "authjwt", frozen)]
@@ -117,7 +120,7 @@ pub fn py_verify_jwt(
         detached(py, || verify_jwt(&token, keys, &opts))?
     } else if let Ok(remote) = key_set.cast::<PyRemoteKeySet>() {
         let remote = &remote.get().inner;
-        detached(py, || block_on(remote.verify(&token, &opts)))?
+        detached(py, || block_on(remote.get()?.verify(&token, &opts)))?
     } else if key_set.is_instance_of::<PyAsyncRemoteKeySet>() {
         return Err(PyTypeError::new_err(
             "AsyncRemoteKeySet is awaited: use `await key_set.verify(token, ...)`",
@@ -148,23 +151,63 @@ fn remote_options(
     })
 }
 
+/// The remote key set of this process. A forked child builds its own on first use, with its own
+/// HTTP client (the parent's pooled connections are the parent's sockets, served by the parent's
+/// threads) and its own single-flight state; it fetches the set again.
+pub struct ProcessRemote {
+    url: String,
+    /// `RemoteJwks::url()` of the first build (the URL as shown).
+    shown_url: String,
+    options: RemoteJwksOptions,
+    events: Option<Arc<dyn EventSink>>,
+    current: PerProcess<RemoteJwks>,
+}
+
+impl ProcessRemote {
+    fn build(
+        url: &str,
+        options: RemoteJwksOptions,
+        events: Option<Arc<dyn EventSink>>,
+    ) -> Result<RemoteJwks, Error> {
+        let _ctx = runtime::handle()?.enter();
+        RemoteJwks::new_with_events(url, options, events)
+    }
+
+    fn url(&self) -> &str {
+        &self.shown_url
+    }
+
+    /// This process's remote key set.
+    fn get(&self) -> Result<&RemoteJwks, Error> {
+        self.current
+            .get_or_try_init(|| Self::build(&self.url, self.options.clone(), self.events.clone()))
+    }
+}
+
 fn new_remote(
     url: &str,
     cache_max_age: Option<&Bound<'_, PyAny>>,
     cooldown: Option<&Bound<'_, PyAny>>,
     timeout: Option<&Bound<'_, PyAny>>,
     on_event: Option<Bound<'_, PyAny>>,
-) -> PyResult<RemoteJwks> {
-    let opts = remote_options(cache_max_age, cooldown, timeout)?;
-    let _ctx = runtime().enter();
-    RemoteJwks::new_with_events(url, opts, events_sink(on_event)).map_err(to_py_err)
+) -> PyResult<ProcessRemote> {
+    let options = remote_options(cache_max_age, cooldown, timeout)?;
+    let events = events_sink(on_event);
+    let remote = ProcessRemote::build(url, options.clone(), events.clone()).map_err(to_py_err)?;
+    Ok(ProcessRemote {
+        url: url.to_owned(),
+        shown_url: remote.url().to_owned(),
+        options,
+        events,
+        current: PerProcess::new(remote).map_err(to_py_err)?,
+    })
 }
 
 /// A JWKS fetched from `url` and cached (sync API): refetched after `cache_max_age` seconds, at
 /// most once per `cooldown` seconds for unknown kids, each fetch bounded by `timeout` seconds.
 #[pyclass(name = "RemoteKeySet", module = "authjwt", frozen)]
 pub struct PyRemoteKeySet {
-    inner: RemoteJwks,
+    inner: ProcessRemote,
 }
 
 #[pymethods]
@@ -192,14 +235,17 @@ impl PyRemoteKeySet {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?;
         let remote = &self.inner;
-        let verified = detached(py, || block_on(remote.verify(&token, &opts)))?;
+        let verified = detached(py, || block_on(remote.get()?.verify(&token, &opts)))?;
         PyVerifiedJwt::new(py, verified)
     }
 
     /// Fetches the set now (cache refresh), returning the number of keys.
     fn reload(&self, py: Python<'_>) -> PyResult<usize> {
         let remote = &self.inner;
-        detached(py, || block_on(async { Ok(remote.reload().await?.len()) }))
+        detached(py, || {
+            let remote = remote.get()?;
+            block_on(async { Ok(remote.reload().await?.len()) })
+        })
     }
 
     #[getter]
@@ -210,9 +256,9 @@ impl PyRemoteKeySet {
 
 /// [`PyRemoteKeySet`] for asyncio: `await key_set.verify(token, ...)`; fetches never block the
 /// event loop.
-#[pyclass(name = "AsyncRemoteKeySet", module = "authjwt", frozen)]
+#[pyclass(name = "AsyncRemoteKeySet", module = "authjwt", frozen, subclass)]
 pub struct PyAsyncRemoteKeySet {
-    inner: RemoteJwks,
+    inner: ProcessRemote,
 }
 
 #[pymethods]
@@ -239,17 +285,17 @@ impl PyAsyncRemoteKeySet {
     ) -> PyResult<Bound<'py, PyAny>> {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?.into_owned();
-        let remote = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let remote = self.inner.get().map_err(to_py_err)?.clone();
+        runtime::future_into_py(py, async move {
             let verified = remote.verify(&token, &opts).await.map_err(to_py_err)?;
-            Python::attach(|py| PyVerifiedJwt::new(py, verified))
+            runtime::attach_py(|py| PyVerifiedJwt::new(py, verified))
         })
     }
 
     /// Awaitable fetch of the set now, returning the number of keys.
     fn reload<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let remote = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let remote = self.inner.get().map_err(to_py_err)?.clone();
+        runtime::future_into_py(py, async move {
             Ok(remote.reload().await.map_err(to_py_err)?.len())
         })
     }
