@@ -9,7 +9,7 @@ test('require() exposes the API and signs a token', async () => {
     'JWTClaimValidationFailed', 'JWSSignatureVerificationFailed', 'JWKSNoMatchingKey']) {
     assert.ok(authjwt[name], name)
   }
-  const issuer = new authjwt.Issuer({ secret: 'cjs-secret-0123456789abcdef' })
+  const issuer = new authjwt.Issuer({ secret: 'cjs-secret-0123456789abcdef-0123456789' })
   const token = await issuer.sign({ sub: 'cjs' })
   assert.equal(authjwt.decodeJwt(token).sub, 'cjs')
 })
