@@ -5,7 +5,6 @@ package dev.authjwt.tests
 
 import dev.authjwt.AuthJwtException
 import dev.authjwt.Issuer
-import dev.authjwt.IssuerOptions
 import dev.authjwt.JwkRow
 import dev.authjwt.KeySet
 import dev.authjwt.VerifyOptions
