@@ -644,3 +644,17 @@ describe('concurrency', () => {
     assert.deepEqual(r['better-auth'].statuses, [200])
   })
 })
+
+describe('short secrets', () => {
+  test('a secret under 32 characters: Better Auth warns and signs, and so does authjwt', async () => {
+    const r = await both(async (impl) => {
+      const warnings = []
+      const logger = { level: 'warn', log: (level, message) => level === 'warn' && warnings.push(message) }
+      const { auth } = makeAuth(impl, { secret: 'short-secret-123', logger })
+      const { token } = await auth.api.signJWT({ body: { payload: { sub: 'w' } } })
+      return { signed: token.split('.').length, verified: (await auth.api.verifyJWT({ body: { token } })).payload?.sub, warned: warnings.length > 0 }
+    })
+    assert.deepEqual(r.authjwt, { signed: 3, verified: 'w', warned: true })
+    assert.deepEqual(r.authjwt, r['better-auth'])
+  })
+})
