@@ -10,7 +10,8 @@ import os
 import threading
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ._native import (
+# The public names (not ._native's): the asyncio classes are the package's coroutine wrappers.
+from . import (
     AsyncIssuer,
     AsyncRemoteKeySet,
     Challenge,
