@@ -87,13 +87,14 @@ mvn_kotlin() {
   mvn -B -Dmaven.repo.local="$MAVEN_REPO" -f "$AUTHJWT_ROOT/kotlin/pom.xml" "$@"
 }
 
-# The Kotlin example (examples/kotlin) built with Maven; prints the classpath to run it with
+# The Kotlin example (examples/kotlin) built with Maven, after build_uniffi_bindings; prints the
+# classpath to run it with
 # (`java -cp "$cp" dev.authjwt.examples.VerifyTokenKt ...`): no jna.library.path needed.
 build_kotlin_example() {
   local cp_file="$AUTHJWT_ROOT/examples/kotlin/target/classpath.txt"
-  mvn_kotlin -q install -DskipTests -pl :authjwt-example-verify-token -am >&2
+  mvn_kotlin -q install -DskipTests -Dauthjwt.skipNative=true -pl :authjwt-example-verify-token -am >&2
   mvn_kotlin -q dependency:build-classpath -pl :authjwt-example-verify-token -Dauthjwt.skipNative=true \
-    -Dmdep.outputFile="$cp_file" >&2
+    -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file" >&2
   echo "$AUTHJWT_ROOT/examples/kotlin/target/classes:$(cat "$cp_file")"
 }
 

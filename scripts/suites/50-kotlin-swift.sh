@@ -28,7 +28,8 @@ count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
 echo "--- tools (JDK, Maven)"
 ensure_kotlin
-mvn -v | head -n1
+maven_version=$(mvn -B -v)
+echo "${maven_version%%$'\n'*}"
 phase
 
 echo "--- cargo test -p authjwt-uniffi (the foreign-trait bridge driven from Rust)"
