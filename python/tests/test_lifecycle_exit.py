@@ -29,6 +29,7 @@ def run(args: List[str], cwd: Path) -> Tuple[int, str]:
 
 
 def run_many(args: List[str], cwd: Path, runs: int = RUNS) -> None:
+    # 4 at a time bounds wall time; more load makes the exit race (on the old code) rarer.
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: run(args, cwd), range(runs)))
     failed = [(code, err) for code, err in results if code != 0 or "Fatal Python error" in err]
