@@ -361,7 +361,7 @@ impl Clock for PyClock {
             // A broken test clock must not take the process down; fall back to real time.
             now.map_err(|e| e.write_unraisable(py, None)).ok()
         })
-    }
-}
         .flatten()
         .unwrap_or_else(|| authjwt_core::clock::SystemClock.now_ms())
+    }
+}

@@ -373,6 +373,7 @@ pub fn bench_core_sign(
     let issuer = &issuer.get().inner;
     let ov = SignOverrides::default();
     detached(py, || {
+        let issuer = issuer.get()?;
         sign_blocking(issuer, &json, &ov)?;
         let start = std::time::Instant::now();
         for _ in 0..iterations {
@@ -386,7 +387,6 @@ pub fn bench_core_sign(
 /// Every method returns an awaitable; store coroutines run on the caller's event loop, and the
 /// cryptography runs on authjwt's worker threads.
 #[pyclass(name = "AsyncIssuer", module = "authjwt", frozen, subclass)]
-        let issuer = issuer.get()?;
 pub struct PyAsyncIssuer {
     inner: ProcessIssuer,
     locals: Arc<LoopLocals>,
