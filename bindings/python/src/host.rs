@@ -278,6 +278,8 @@ impl SessionHooks for PyHooks {
 pub struct PySigner {
     /// The callable.
     pub sign: Py<PyAny>,
+    /// `external_signer["kid"]` when it is a callable.
+    pub kid: Option<Py<PyAny>>,
     /// The loop async signers are awaited on.
     pub locals: Arc<LoopLocals>,
 }
