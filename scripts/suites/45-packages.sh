@@ -27,7 +27,8 @@ started=$(date +%s)
 wheel=$(build_python_wheel)
 echo "built ${wheel#"$root/"} in $(($(date +%s) - started)) s"
 case "$(basename "$wheel")" in
-  *-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl) result ok "wheel is tagged cp39-abi3 manylinux_2_17 / manylinux2014" ;;
+  *-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl | \
+    *-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl) result ok "wheel is tagged cp39-abi3 manylinux_2_17 / manylinux2014" ;;
   *) result fail "wheel tags: $(basename "$wheel")" ;;
 esac
 
