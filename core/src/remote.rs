@@ -20,6 +20,8 @@ use crate::events::{Emitter, Event, EventSink};
 use crate::jwks::KeySet;
 use crate::verify::{verify_jwt, VerifiedJwt, VerifyOptions};
 
+mod discovery;
+
 /// First retry delay after a failed fetch; doubled per failure, capped by the cooldown.
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 /// Redirects followed (all to the same origin) before giving up.
@@ -137,22 +139,7 @@ impl RemoteJwks {
         options: RemoteJwksOptions,
         events: Option<Arc<dyn EventSink>>,
     ) -> Result<RemoteJwks> {
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|_| Error::InvalidConfig("the JWKS URL is not a valid absolute URL".into()))?;
-        match parsed.scheme() {
-            "https" => {}
-            "http" if is_loopback(&parsed) => {}
-            "http" => {
-                return Err(Error::InvalidConfig(
-                    "the JWKS URL must use https (http is accepted only for loopback hosts)".into(),
-                ))
-            }
-            other => {
-                return Err(Error::InvalidConfig(format!(
-                    "the JWKS URL scheme {other:?} is not supported; use https"
-                )))
-            }
-        }
+        let parsed = check_fetch_url(url, "JWKS URL")?;
         if options.timeout_duration.is_zero() || options.max_response_size == 0 {
             return Err(Error::InvalidConfig(
                 "timeoutDuration and the response size cap must be more than zero".into(),
@@ -406,25 +393,45 @@ impl Inner {
     }
 
     fn http_error(&self, e: &reqwest::Error) -> Error {
-        let url = &self.url_text;
-        if e.is_timeout() {
-            Error::JwksTimeout(format!("fetching {url} timed out"))
-        } else if e.is_redirect() {
-            Error::JwksInvalid(format!(
-                "{url} redirected to another origin (or too often); refused"
-            ))
-        } else if e.is_connect() {
-            Error::JwksUnavailable {
-                message: format!("cannot connect to {url}"),
-                status: None,
-            }
-        } else {
-            // reqwest's own text names the URL with its credentials: describe it ourselves.
-            Error::JwksUnavailable {
-                message: format!("fetching {url} failed ({})", transport_failure(e)),
-                status: e.status().map(|s| s.as_u16()),
-            }
+        transport_error(&self.url_text, e)
+    }
+}
+
+/// A transport failure fetching `url` (already redacted) as a typed error.
+fn transport_error(url: &str, e: &reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::JwksTimeout(format!("fetching {url} timed out"))
+    } else if e.is_redirect() {
+        Error::JwksInvalid(format!(
+            "{url} redirected to another origin (or too often); refused"
+        ))
+    } else if e.is_connect() {
+        Error::JwksUnavailable {
+            message: format!("cannot connect to {url}"),
+            status: None,
         }
+    } else {
+        // reqwest's own text names the URL with its credentials: describe it ourselves.
+        Error::JwksUnavailable {
+            message: format!("fetching {url} failed ({})", transport_failure(e)),
+            status: e.status().map(|s| s.as_u16()),
+        }
+    }
+}
+
+/// `url` parsed, if it is https (or http on a loopback host); `what` names it in errors.
+fn check_fetch_url(url: &str, what: &str) -> Result<reqwest::Url> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| Error::InvalidConfig(format!("the {what} is not a valid absolute URL")))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(Error::InvalidConfig(format!(
+            "the {what} must use https (http is accepted only for loopback hosts)"
+        ))),
+        other => Err(Error::InvalidConfig(format!(
+            "the {what} scheme {other:?} is not supported; use https"
+        ))),
     }
 }
 
