@@ -155,7 +155,8 @@ fn remote_options(
 /// HTTP client (the parent's pooled connections are the parent's sockets, served by the parent's
 /// threads) and its own single-flight state; it fetches the set again.
 pub struct ProcessRemote {
-    url: String,
+    /// The URL as given (each process builds its client from it).
+    given_url: String,
     /// `RemoteJwks::url()` of the first build (the URL as shown).
     shown_url: String,
     options: RemoteJwksOptions,
@@ -179,8 +180,9 @@ impl ProcessRemote {
 
     /// This process's remote key set.
     fn get(&self) -> Result<&RemoteJwks, Error> {
-        self.current
-            .get_or_try_init(|| Self::build(&self.url, self.options.clone(), self.events.clone()))
+        self.current.get_or_try_init(|| {
+            Self::build(&self.given_url, self.options.clone(), self.events.clone())
+        })
     }
 }
 
@@ -195,7 +197,7 @@ fn new_remote(
     let events = events_sink(on_event);
     let remote = ProcessRemote::build(url, options.clone(), events.clone()).map_err(to_py_err)?;
     Ok(ProcessRemote {
-        url: url.to_owned(),
+        given_url: url.to_owned(),
         shown_url: remote.url().to_owned(),
         options,
         events,
