@@ -21,6 +21,7 @@ use crate::jwks::KeySet;
 use crate::verify::{verify_jwt, VerifiedJwt, VerifyOptions};
 
 mod discovery;
+pub use discovery::discover_jwks_uri;
 
 /// First retry delay after a failed fetch; doubled per failure, capped by the cooldown.
 const BACKOFF_BASE: Duration = Duration::from_secs(1);

@@ -77,7 +77,29 @@ pub fn create_remote_jwks(
     url: String,
     options_json: Option<String>,
 ) -> napi::Result<NativeRemoteJwks> {
-    let o = parse_object(options_json.as_deref(), "remote JWKS options").js()?;
+    let options = remote_options(options_json.as_deref()).js()?;
+    Ok(NativeRemoteJwks {
+        inner: RemoteJwks::new(&url, options).js()?,
+    })
+}
+
+/// The key set named by `issuer_url`'s OIDC / RFC 8414 metadata (`jwks_uri`, after checking the
+/// document's `issuer` equals `issuer_url`); options as [`create_remote_jwks`].
+#[napi]
+pub async fn discover_remote_jwks(
+    issuer_url: String,
+    options_json: Option<String>,
+) -> napi::Result<NativeRemoteJwks> {
+    let options = remote_options(options_json.as_deref()).js()?;
+    Ok(NativeRemoteJwks {
+        inner: RemoteJwks::discover(&issuer_url, options, None)
+            .await
+            .js()?,
+    })
+}
+
+fn remote_options(options_json: Option<&str>) -> authjwt_core::Result<RemoteJwksOptions> {
+    let o = parse_object(options_json, "remote JWKS options")?;
     let mut options = RemoteJwksOptions::default();
     let ms = |name: &str| -> authjwt_core::Result<Option<Duration>> {
         match o.get(name) {
@@ -89,21 +111,19 @@ pub fn create_remote_jwks(
                 .ok_or_else(|| Error::InvalidConfig(format!("option {name} must be milliseconds"))),
         }
     };
-    if let Some(d) = ms("cacheMaxAge").js()? {
+    if let Some(d) = ms("cacheMaxAge")? {
         options.cache_max_age = d;
     }
-    if let Some(d) = ms("cooldownDuration").js()? {
+    if let Some(d) = ms("cooldownDuration")? {
         options.cooldown_duration = d;
     }
-    if let Some(d) = ms("timeoutDuration").js()? {
+    if let Some(d) = ms("timeoutDuration")? {
         options.timeout_duration = d;
     }
     if let Some(n) = o.get("maxResponseSize").and_then(Value::as_u64) {
         options.max_response_size = usize::try_from(n).unwrap_or(usize::MAX);
     }
-    Ok(NativeRemoteJwks {
-        inner: RemoteJwks::new(&url, options).js()?,
-    })
+    Ok(options)
 }
 
 #[napi]

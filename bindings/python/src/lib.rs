@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 
 mod clock;
 mod convert;
+mod discovery;
 mod errors;
 mod host;
 mod http;

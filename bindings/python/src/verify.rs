@@ -12,7 +12,7 @@ use authjwt_core::verify::{verify_jwt, VerifiedJwt};
 use authjwt_core::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyString, PyType};
 
 use crate::convert;
 use crate::errors::{detached, to_py_err};
@@ -226,6 +226,25 @@ impl PyRemoteKeySet {
         new_remote(url, cache_max_age, cooldown, timeout, on_event).map(|inner| Self { inner })
     }
 
+    /// The key set named by `issuer_url`'s OIDC / RFC 8414 metadata (whose `issuer` must be
+    /// `issuer_url` exactly); the other arguments as the constructor's.
+    #[classmethod]
+    #[pyo3(signature = (issuer_url, *, cache_max_age=None, cooldown=None, timeout=None, on_event=None))]
+    fn discover(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        issuer_url: &str,
+        cache_max_age: Option<&Bound<'_, PyAny>>,
+        cooldown: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        on_event: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let options = remote_options(cache_max_age, cooldown, timeout)?;
+        let jwks_uri = crate::discovery::jwks_uri_blocking(py, issuer_url, &options)?;
+        new_remote(&jwks_uri, cache_max_age, cooldown, timeout, on_event)
+            .map(|inner| Self { inner })
+    }
+
     /// Verifies `token` with the cached keys (fetching as needed); same options as `verify_jwt`.
     #[pyo3(signature = (token, **options))]
     fn verify(
@@ -275,6 +294,25 @@ impl PyAsyncRemoteKeySet {
         on_event: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         new_remote(url, cache_max_age, cooldown, timeout, on_event).map(|inner| Self { inner })
+    }
+
+    /// Awaitable [`PyRemoteKeySet::discover`]: resolves to an instance of `cls`.
+    #[classmethod]
+    #[pyo3(signature = (issuer_url, **options))]
+    fn discover<'py>(
+        cls: &Bound<'py, PyType>,
+        py: Python<'py>,
+        issuer_url: String,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = options.map_or_else(|| PyDict::new(py), |o| o.clone());
+        let get = |name: &str| kwargs.get_item(name);
+        let fetch = remote_options(
+            get("cache_max_age")?.as_ref(),
+            get("cooldown")?.as_ref(),
+            get("timeout")?.as_ref(),
+        )?;
+        crate::discovery::construct_discovered(py, cls, issuer_url, fetch, kwargs)
     }
 
     /// Awaitable verification; same options as `verify_jwt`.

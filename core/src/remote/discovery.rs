@@ -31,6 +31,15 @@ impl RemoteJwks {
         options: RemoteJwksOptions,
         events: Option<Arc<dyn EventSink>>,
     ) -> Result<RemoteJwks> {
+        let jwks_uri = discover_jwks_uri(issuer, &options).await?;
+        RemoteJwks::new_with_events(&jwks_uri, options, events)
+    }
+}
+
+/// The `jwks_uri` of `issuer`'s discovery document, checked as [`RemoteJwks::new`] checks a URL
+/// (hosts that build their key set per process keep this instead of the key set).
+pub async fn discover_jwks_uri(issuer: &str, options: &RemoteJwksOptions) -> Result<String> {
+    {
         let issuer_url = check_fetch_url(issuer, "issuer URL")?;
         if issuer_url.query().is_some() || issuer_url.fragment().is_some() {
             return Err(Error::InvalidConfig(
@@ -54,15 +63,14 @@ impl RemoteJwks {
         for url in metadata_urls(&issuer_url) {
             let limit = options.timeout_duration;
             let shown = redact_url(url.as_str());
-            let answer =
-                tokio::time::timeout(limit, fetch_metadata(&client, url, &shown, &options))
-                    .await
-                    .map_err(|_| {
-                        Error::JwksTimeout(format!(
-                            "no complete answer from {shown} within {} ms",
-                            limit.as_millis()
-                        ))
-                    })??;
+            let answer = tokio::time::timeout(limit, fetch_metadata(&client, url, &shown, options))
+                .await
+                .map_err(|_| {
+                    Error::JwksTimeout(format!(
+                        "no complete answer from {shown} within {} ms",
+                        limit.as_millis()
+                    ))
+                })??;
             if let Metadata::Found(value) = answer {
                 document = Some((value, shown));
                 break;
@@ -99,13 +107,14 @@ impl RemoteJwks {
                     "the discovery document at {shown_url} has no \"jwks_uri\""
                 ))
             })?;
-        RemoteJwks::new_with_events(jwks_uri, options, events).map_err(|e| match e {
+        match check_fetch_url(jwks_uri, "JWKS URL") {
+            Ok(_) => Ok(jwks_uri.to_owned()),
             // The URL came from the document, so a bad one is the document's fault.
-            Error::InvalidConfig(why) => Error::JwksInvalid(format!(
+            Err(Error::InvalidConfig(why)) => Err(Error::JwksInvalid(format!(
                 "the jwks_uri of the discovery document at {shown_url} is refused: {why}"
-            )),
-            other => other,
-        })
+            ))),
+            Err(other) => Err(other),
+        }
     }
 }
 
