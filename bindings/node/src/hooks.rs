@@ -82,11 +82,17 @@ impl ExternalSigner for JsSigner {
         let sig = call_value(&self.0, "sign", arg.to_string()).await?;
         // The JS layer turns any byte view into base64url; anything else arrives as it was.
         let text = sig.as_str().ok_or_else(|| {
-            StoreError::new("sign", "the signer must return bytes (a Uint8Array or Buffer)")
+            StoreError::new(
+                "sign",
+                "the signer must return bytes (a Uint8Array or Buffer)",
+            )
         })?;
-        URL_SAFE_NO_PAD
-            .decode(text)
-            .map_err(|_| StoreError::new("sign", "the signer must return bytes (a Uint8Array or Buffer)"))
+        URL_SAFE_NO_PAD.decode(text).map_err(|_| {
+            StoreError::new(
+                "sign",
+                "the signer must return bytes (a Uint8Array or Buffer)",
+            )
+        })
     }
 
     async fn current_kid(&self) -> Result<Option<String>, StoreError> {

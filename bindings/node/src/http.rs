@@ -6,7 +6,9 @@ use authjwt_core::Error;
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
-use crate::error::{to_js, JsResult};
+// Exports spell `napi::Result`: napi-derive throws only for that spelling, and returns an alias's
+// error to JS as a value.
+use crate::error::to_js;
 
 /// The HTTP answer to a failed authentication.
 #[napi(object)]
@@ -37,7 +39,10 @@ pub struct AuthChallengeOptions {
 /// The answer for `kind`: an error code, or `missing_token`, `invalid_request`,
 /// `insufficient_scope`.
 #[napi(catch_unwind)]
-pub fn auth_challenge(kind: String, options: Option<AuthChallengeOptions>) -> JsResult<AuthChallenge> {
+pub fn auth_challenge(
+    kind: String,
+    options: Option<AuthChallengeOptions>,
+) -> napi::Result<AuthChallenge> {
     let failure = AuthFailure::parse(&kind).ok_or_else(|| {
         to_js(Error::InvalidConfig(format!(
             "unknown authentication failure kind {kind:?}: an error code, \"missing_token\", \"invalid_request\" or \"insufficient_scope\""
@@ -66,9 +71,12 @@ pub fn auth_challenge(kind: String, options: Option<AuthChallengeOptions>) -> Js
 
 /// The scopes of `required` that the claims (JSON text: `scope` string or `scp` array) lack.
 #[napi(catch_unwind)]
-pub fn missing_scopes(payload_json: String, required: Vec<String>) -> JsResult<Vec<String>> {
-    let claims: Map<String, Value> = serde_json::from_str(&payload_json)
-        .map_err(|_| to_js(Error::JwtInvalid("the claims are not a JSON object".to_owned())))?;
+pub fn missing_scopes(payload_json: String, required: Vec<String>) -> napi::Result<Vec<String>> {
+    let claims: Map<String, Value> = serde_json::from_str(&payload_json).map_err(|_| {
+        to_js(Error::JwtInvalid(
+            "the claims are not a JSON object".to_owned(),
+        ))
+    })?;
     let wanted: Vec<&str> = required.iter().map(String::as_str).collect();
     Ok(core_http::missing_scopes(&claims, &wanted)
         .into_iter()

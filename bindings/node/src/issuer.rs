@@ -158,8 +158,19 @@ fn signer_config(
     let o = parse_object(Some(options_json), "Issuer options")?;
     let mut s = match o.get("sign") {
         Some(Value::Object(s)) => s.clone(),
-        _ => return Err(Error::InvalidConfig("option sign must be an object".to_owned())),
+        _ => {
+            return Err(Error::InvalidConfig(
+                "option sign must be an object".to_owned(),
+            ))
+        }
     };
-    let dynamic_kid = s.remove("kidFunction").is_some_and(|v| v == Value::Bool(true));
-    ExternalSignerConfig::from_host_options(Arc::new(JsSigner(f)), &s, OptionCase::Camel, dynamic_kid)
+    let dynamic_kid = s
+        .remove("kidFunction")
+        .is_some_and(|v| v == Value::Bool(true));
+    ExternalSignerConfig::from_host_options(
+        Arc::new(JsSigner(f)),
+        &s,
+        OptionCase::Camel,
+        dynamic_kid,
+    )
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use authjwt_core::issuer::{
-    ExternalSignerConfig, Issuer, IssuerOptions, SessionHooks, SignOverrides,
+    ExternalSignerConfig, Issuer, IssuerOptions, OptionCase, SessionHooks, SignOverrides,
 };
 use authjwt_core::store::KeyStore;
 use authjwt_core::Error;
@@ -195,7 +195,9 @@ fn present<'py>(o: Option<Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
     o.filter(|v| !v.is_none())
 }
 
-/// `external_signer={"sign": callable, "alg": "ES256", "kid": "kms-key-1"}`.
+/// `external_signer={"sign": callable, "alg": "ES256", "kid": "kms-key-1" | callable, ...}`: the
+/// callables here, every other entry read by the core (`message_type`, `verify_before_return`,
+/// `public_key`).
 fn external_signer_from(
     v: &Bound<'_, PyAny>,
     locals: &Arc<LoopLocals>,
@@ -205,24 +207,35 @@ fn external_signer_from(
             "external_signer must be a dict {\"sign\": callable, \"alg\": ..., \"kid\": ...}",
         )
     })?;
-    let item = |key: &str| {
-        d.get_item(key)?
-            .ok_or_else(|| PyTypeError::new_err(format!("external_signer needs {key:?}")))
-    };
-    let sign = item("sign")?;
+    let sign = d
+        .get_item("sign")?
+        .ok_or_else(|| PyTypeError::new_err("external_signer needs \"sign\""))?;
     if !sign.is_callable() {
         return Err(PyTypeError::new_err(
             "external_signer[\"sign\"] must be callable",
         ));
     }
-    Ok(ExternalSignerConfig {
-        signer: Arc::new(PySigner {
+    let kid = d.get_item("kid")?.filter(|k| k.is_callable());
+    let plain = PyDict::new(v.py());
+    for (key, value) in d.iter() {
+        let name: String = key.extract()?;
+        if name != "sign" && !(name == "kid" && kid.is_some()) {
+            plain.set_item(key, value)?;
+        }
+    }
+    let options = convert::to_json_map(plain.as_any(), "external_signer")?;
+    let dynamic_kid = kid.is_some();
+    ExternalSignerConfig::from_host_options(
+        Arc::new(PySigner {
             sign: sign.unbind(),
+            kid: kid.map(Bound::unbind),
             locals: locals.clone(),
         }),
-        alg: options::algorithm_from(&item("alg")?.extract::<String>()?)?,
-        kid: item("kid")?.extract()?,
-    })
+        &options,
+        OptionCase::Snake,
+        dynamic_kid,
+    )
+    .map_err(to_py_err)
 }
 
 /// A payload argument as JSON text (it must be a dict).
