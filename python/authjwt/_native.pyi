@@ -11,6 +11,7 @@ from ._types import AsyncKeyStore, EventCallback, ExternalSigner, KeyStore
 __all__ = [
     "AsyncIssuer",
     "AsyncRemoteKeySet",
+    "Challenge",
     "Issuer",
     "JwkRow",
     "KeySet",
@@ -22,9 +23,11 @@ __all__ = [
     "_after_fork_in_child",
     "_bench_core_sign",
     "_shutdown_at_exit",
+    "auth_challenge",
     "decode_header",
     "decode_jwt",
     "extract_bearer_token",
+    "missing_scopes",
     "verify_jwt",
 ]
 
@@ -295,6 +298,18 @@ class RemoteKeySet:
         timeout: Optional[_Seconds] = None,
         on_event: Optional[EventCallback] = None,
     ) -> "RemoteKeySet": ...
+    @classmethod
+    def discover(
+        cls,
+        issuer_url: str,
+        *,
+        cache_max_age: Optional[_Seconds] = None,
+        cooldown: Optional[_Seconds] = None,
+        timeout: Optional[_Seconds] = None,
+        on_event: Optional[EventCallback] = None,
+    ) -> "RemoteKeySet":
+        """The key set named by the issuer's OIDC / RFC 8414 metadata (``jwks_uri``); the
+        metadata's ``issuer`` must equal ``issuer_url`` exactly."""
     @property
     def url(self) -> str: ...
     def reload(self) -> int: ...
@@ -328,6 +343,17 @@ class AsyncRemoteKeySet:
         timeout: Optional[_Seconds] = None,
         on_event: Optional[EventCallback] = None,
     ) -> Self: ...
+    @classmethod
+    def discover(
+        cls,
+        issuer_url: str,
+        *,
+        cache_max_age: Optional[_Seconds] = None,
+        cooldown: Optional[_Seconds] = None,
+        timeout: Optional[_Seconds] = None,
+        on_event: Optional[EventCallback] = None,
+    ) -> Awaitable[Self]:
+        """Awaitable :meth:`RemoteKeySet.discover`."""
     @property
     def url(self) -> str: ...
     def reload(self) -> Awaitable[int]: ...
@@ -381,3 +407,34 @@ def _after_fork_in_child() -> None:
 
 def extract_bearer_token(authorization: Optional[str]) -> Optional[str]:
     """The token of an ``Authorization: Bearer <token>`` value, or None."""
+
+@final
+class Challenge:
+    """The HTTP answer to a failed authentication (RFC 6750 section 3), from the core's table."""
+
+    #: 400, 401, 403, 500 or 503.
+    status: int
+    #: ``invalid_request``, ``invalid_token``, ``insufficient_scope``, ``temporarily_unavailable``
+    #: or ``server_error``; None when no credentials were sent.
+    error: Optional[str]
+    #: What failed, never the token or a claim's value.
+    error_description: Optional[str]
+    #: The ``WWW-Authenticate`` value, on 4xx answers.
+    www_authenticate: Optional[str]
+
+def auth_challenge(
+    kind: str,
+    *,
+    realm: Optional[str] = None,
+    scope: Optional[str] = None,
+    resource_metadata: Optional[str] = None,
+    claim: Optional[str] = None,
+) -> Challenge:
+    """The answer for ``kind``: an error code (``err.code``), or ``"missing_token"``,
+    ``"invalid_request"``, ``"insufficient_scope"``. Missing token 401 with a bare challenge;
+    malformed header 400; a bad, expired or mismatched token 401 ``invalid_token``; missing scope
+    403; an unreachable key server 503; a store or configuration failure 500."""
+
+def missing_scopes(payload: Mapping[str, Any], required_scopes: Sequence[str]) -> List[str]:
+    """The scopes of ``required_scopes`` that ``payload`` (a ``scope`` string or an ``scp`` list)
+    does not grant."""
