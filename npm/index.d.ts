@@ -248,6 +248,12 @@ export declare class RemoteJwks {
 
 export declare function createLocalJwks(jwks: { keys: object[] } | string): LocalJwks
 export declare function createRemoteJwks(url: string | URL, options?: RemoteJwksOptions): RemoteJwks
+/**
+ * The remote key set named by the issuer's OIDC / RFC 8414 metadata (`jwks_uri`); the document's
+ * `issuer` must equal `issuerUrl` exactly. Rejects with `ERR_JWKS_INVALID` for a wrong document,
+ * `ERR_JWKS_UNAVAILABLE` / `ERR_JWKS_TIMEOUT` when it cannot be fetched.
+ */
+export declare function discoverRemoteJwks(issuerUrl: string | URL, options?: RemoteJwksOptions): Promise<RemoteJwks>
 export declare function jwtVerify<P = JWTPayload>(
   token: string,
   keySet: LocalJwks | RemoteJwks | Issuer | { keys: object[] },
@@ -358,6 +364,7 @@ declare const authjwt: {
   RemoteJwks: typeof RemoteJwks
   createLocalJwks: typeof createLocalJwks
   createRemoteJwks: typeof createRemoteJwks
+  discoverRemoteJwks: typeof discoverRemoteJwks
   jwtVerify: typeof jwtVerify
   decodeJwt: typeof decodeJwt
   decodeProtectedHeader: typeof decodeProtectedHeader

@@ -3,7 +3,7 @@
 
 const errors = require('./lib/errors.js')
 const { Issuer, MemoryStore, ManualClock } = require('./lib/issuer.js')
-const { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader } = require('./lib/verify.js')
+const { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, discoverRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader } = require('./lib/verify.js')
 const { createJwtHandler, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes } = require('./lib/http.js')
 
 module.exports = {
@@ -14,6 +14,7 @@ module.exports = {
   RemoteJwks,
   createLocalJwks,
   createRemoteJwks,
+  discoverRemoteJwks,
   jwtVerify,
   decodeJwt,
   decodeProtectedHeader,

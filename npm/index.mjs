@@ -9,6 +9,7 @@ export const {
   RemoteJwks,
   createLocalJwks,
   createRemoteJwks,
+  discoverRemoteJwks,
   jwtVerify,
   decodeJwt,
   decodeProtectedHeader,

@@ -20,6 +20,19 @@ export interface JwksUrlGuardOptions extends GuardCommonOptions {
   jwksUrl: string | URL
   /** Cache and fetch bounds of the shared key set (the first route to name the URL sets them). */
   jwksOptions?: RemoteJwksOptions
+  issuerUrl?: never
+  keySet?: never
+}
+
+/**
+ * Verify against the JWKS an issuer publishes (OIDC Discovery / RFC 8414 `jwks_uri`), discovered
+ * once per issuer in the process on the first request. `issuer` defaults to `issuerUrl`.
+ */
+export interface IssuerUrlGuardOptions extends GuardCommonOptions {
+  issuerUrl: string | URL
+  /** Cache and fetch bounds of the discovered key set (the first route to name the issuer sets them). */
+  jwksOptions?: RemoteJwksOptions
+  jwksUrl?: never
   keySet?: never
 }
 
@@ -27,10 +40,11 @@ export interface JwksUrlGuardOptions extends GuardCommonOptions {
 export interface KeySetGuardOptions extends GuardCommonOptions {
   keySet: LocalJwks | RemoteJwks | Issuer | { keys: object[] }
   jwksUrl?: never
+  issuerUrl?: never
   jwksOptions?: never
 }
 
-export type JwtGuardOptions = JwksUrlGuardOptions | KeySetGuardOptions
+export type JwtGuardOptions = JwksUrlGuardOptions | IssuerUrlGuardOptions | KeySetGuardOptions
 
 /** A refusal: an AuthJwtError with the RFC 6750 answer on it. */
 export interface JwtChallengeError extends AuthJwtError {

@@ -5,11 +5,11 @@
 
 const authjwt = require('../index.js')
 
-const { AuthJwtError, LocalJwks, createLocalJwks, createRemoteJwks, extractBearerToken, jwtVerify } = authjwt
+const { AuthJwtError, LocalJwks, createLocalJwks, createRemoteJwks, discoverRemoteJwks, extractBearerToken, jwtVerify } = authjwt
 
 // Option names of the guard itself; every other name is a verify option for the core
 // (issuer, audience, algorithms, clockTolerance, ...), which refuses names it does not know.
-const GUARD_OPTIONS = new Set(['jwksUrl', 'jwksOptions', 'keySet', 'requiredScopes', 'realm', 'resourceMetadata', 'optional'])
+const GUARD_OPTIONS = new Set(['jwksUrl', 'issuerUrl', 'jwksOptions', 'keySet', 'requiredScopes', 'realm', 'resourceMetadata', 'optional'])
 
 // The refusals that are not a verification error: the `kind` of authChallenge and their codes.
 const MISSING_TOKEN = 'missing_token'
@@ -46,18 +46,53 @@ function sharedRemoteJwks(url, options) {
   return keySet
 }
 
+// One discovered key set per issuer URL (as given: the metadata's `issuer` must equal it exactly).
+const discoveredKeySets = new Map()
+
+/**
+ * The process-wide key set of `issuerUrl`, discovered on its first verification. A failed
+ * discovery is not kept, so a later request tries again.
+ */
+function sharedDiscoveredJwks(issuerUrl, options) {
+  const issuer = issuerUrl instanceof URL ? issuerUrl.href : String(issuerUrl)
+  const optionsText = JSON.stringify(options ?? {})
+  const known = discoveredKeySets.get(issuer)
+  if (known) {
+    if (known.optionsText !== optionsText) {
+      throw new TypeError(`authjwt: the key set of ${issuer} already exists with other jwksOptions; give every route the same ones`)
+    }
+    return known.keySet
+  }
+  const entry = { optionsText, pending: null }
+  entry.keySet = {
+    async verify(token, verifyOptions) {
+      if (entry.pending === null) {
+        entry.pending = discoverRemoteJwks(issuer, options)
+        entry.pending.catch(() => { entry.pending = null })
+      }
+      return (await entry.pending).verify(token, verifyOptions)
+    },
+  }
+  discoveredKeySets.set(issuer, entry)
+  return entry.keySet
+}
+
 /**
  * Checks `options` once and returns the guard a middleware calls per request. `where` names the
  * caller in configuration errors (`requireJwt`, `jwt`, ...).
  */
 function createGuard(options, where) {
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options are required ({ jwksUrl } or { keySet })`)
-  const { jwksUrl, jwksOptions, keySet, requiredScopes, realm, resourceMetadata, optional = false } = options
-  if ((jwksUrl === undefined) === (keySet === undefined)) {
-    throw new TypeError(`${where}: give exactly one of jwksUrl (a JWKS URL) or keySet (createLocalJwks, createRemoteJwks, an Issuer, or a JWKS object)`)
+  const { jwksUrl, issuerUrl, jwksOptions, keySet, requiredScopes, realm, resourceMetadata, optional = false } = options
+  if ([jwksUrl, issuerUrl, keySet].filter((v) => v !== undefined).length !== 1) {
+    throw new TypeError(`${where}: give exactly one of jwksUrl (a JWKS URL), issuerUrl (an issuer to discover the JWKS of) or keySet (createLocalJwks, createRemoteJwks, an Issuer, or a JWKS object)`)
   }
-  if (jwksOptions !== undefined && jwksUrl === undefined) throw new TypeError(`${where}: jwksOptions go with jwksUrl`)
-  const keys = jwksUrl !== undefined ? sharedRemoteJwks(jwksUrl, jwksOptions) : ownKeySet(keySet, where)
+  if (jwksOptions !== undefined && keySet !== undefined) throw new TypeError(`${where}: jwksOptions go with jwksUrl or issuerUrl`)
+  const keys = jwksUrl !== undefined
+    ? sharedRemoteJwks(jwksUrl, jwksOptions)
+    : issuerUrl !== undefined
+      ? sharedDiscoveredJwks(issuerUrl, jwksOptions)
+      : ownKeySet(keySet, where)
   const scopes = scopeList(requiredScopes, where)
   if (realm !== undefined && typeof realm !== 'string') throw new TypeError(`${where}: realm must be a string`)
   if (resourceMetadata !== undefined && typeof resourceMetadata !== 'string') throw new TypeError(`${where}: resourceMetadata must be a URL string`)
@@ -65,6 +100,10 @@ function createGuard(options, where) {
 
   const verifyOptions = {}
   for (const [name, value] of Object.entries(options)) if (!GUARD_OPTIONS.has(name)) verifyOptions[name] = value
+  // Tokens of a discovered issuer carry its name; check it unless the caller chose otherwise.
+  if (issuerUrl !== undefined && verifyOptions.issuer === undefined) {
+    verifyOptions.issuer = issuerUrl instanceof URL ? issuerUrl.href : String(issuerUrl)
+  }
   const challengeOptions = { realm, resourceMetadata, scope: scopes.length ? scopes.join(' ') : undefined }
 
   return {

@@ -23,7 +23,11 @@ class LocalJwks {
 /** A remote JWKS, fetched and cached with cooldown. */
 class RemoteJwks {
   #native
-  constructor(url, options) {
+  constructor(url, options, discovered) {
+    if (discovered !== undefined && discovered.token === DISCOVERED) {
+      this.#native = discovered.native
+      return
+    }
     const href = url instanceof URL ? url.href : String(url)
     const o = options === undefined ? undefined : JSON.stringify(options)
     this.#native = call(() => native.createRemoteJwks(href, o))
@@ -47,6 +51,20 @@ function createLocalJwks(jwks) {
 /** A remote key set at `url` (https, or http on loopback). Durations in ms, as jose. */
 function createRemoteJwks(url, options) {
   return new RemoteJwks(url, options)
+}
+
+/** Marks a native key set built by discovery (not a user-callable constructor path). */
+const DISCOVERED = Symbol('discovered')
+
+/**
+ * The remote key set named by `issuerUrl`'s OIDC / RFC 8414 metadata (`jwks_uri`), after checking
+ * that the document's `issuer` is exactly `issuerUrl`. Options as `createRemoteJwks`.
+ */
+async function discoverRemoteJwks(issuerUrl, options) {
+  const href = issuerUrl instanceof URL ? issuerUrl.href : String(issuerUrl)
+  const o = options === undefined ? undefined : JSON.stringify(options)
+  const handle = await native.discoverRemoteJwks(href, o).catch(rethrow)
+  return new RemoteJwks(undefined, undefined, { token: DISCOVERED, native: handle })
 }
 
 /** Verifies a JWT against a key set (local, remote, an Issuer, or a JWKS object). */
@@ -73,4 +91,4 @@ function decodeProtectedHeader(token) {
   return JSON.parse(call(() => native.decodeProtectedHeader(token)))
 }
 
-module.exports = { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader }
+module.exports = { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, discoverRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader }
