@@ -11,10 +11,10 @@ use authjwt_core::issuer::{
     ExternalSignerConfig as CoreExternalSignerConfig, IssuerOptions as CoreIssuerOptions,
     OptionCase, SignOverrides as CoreSignOverrides,
 };
-use serde_json::{Map, Value};
 use authjwt_core::remote::RemoteJwksOptions;
 use authjwt_core::seal::{PrivateKeyFormat as CorePrivateKeyFormat, Secret as CoreSecret};
 use authjwt_core::verify::VerifyOptions as CoreVerifyOptions;
+use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use crate::error::AuthJwtError;
@@ -535,7 +535,9 @@ impl ExternalSignerConfig {
         if let Some(jwk) = self.public_key {
             // The core says what is wrong with a JWK; text that is no JSON at all is said here.
             let jwk: Value = serde_json::from_str(&jwk).map_err(|_| {
-                authjwt_core::Error::InvalidConfig("publicKey must be a JWK as JSON text".to_owned())
+                authjwt_core::Error::InvalidConfig(
+                    "publicKey must be a JWK as JSON text".to_owned(),
+                )
             })?;
             options.insert("publicKey".to_owned(), jwk);
         }
