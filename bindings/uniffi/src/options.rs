@@ -425,6 +425,37 @@ fn seconds(name: &str, value: f64) -> Result<Duration, AuthJwtError> {
     })
 }
 
+impl ExternalSignerConfig {
+    /// The core's signer options, read by the core with the Kotlin/Swift (camelCase) names.
+    fn into_core(self) -> Result<CoreExternalSignerConfig, AuthJwtError> {
+        let mut options = Map::new();
+        options.insert("alg".to_owned(), Value::from(self.alg));
+        options.insert("kid".to_owned(), Value::from(self.kid));
+        if let Some(t) = self.message_type {
+            options.insert("messageType".to_owned(), Value::from(t));
+        }
+        options.insert(
+            "verifyBeforeReturn".to_owned(),
+            Value::from(self.verify_before_return),
+        );
+        if let Some(jwk) = self.public_key {
+            // The core says what is wrong with a JWK; text that is no JSON at all is said here.
+            let jwk: Value = serde_json::from_str(&jwk).map_err(|_| {
+                authjwt_core::Error::InvalidConfig(
+                    "publicKey must be a JWK as JSON text".to_owned(),
+                )
+            })?;
+            options.insert("publicKey".to_owned(), jwk);
+        }
+        Ok(CoreExternalSignerConfig::from_host_options(
+            Arc::new(HostSigner(self.signer)),
+            &options,
+            OptionCase::Camel,
+            false,
+        )?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::UNIX_EPOCH;
@@ -516,36 +547,5 @@ mod tests {
         };
         let text = format!("{opts:?} {:?}", opts.secrets);
         assert!(!text.contains("s3cr3t"), "{text}");
-    }
-}
-
-impl ExternalSignerConfig {
-    /// The core's signer options, read by the core with the Kotlin/Swift (camelCase) names.
-    fn into_core(self) -> Result<CoreExternalSignerConfig, AuthJwtError> {
-        let mut options = Map::new();
-        options.insert("alg".to_owned(), Value::from(self.alg));
-        options.insert("kid".to_owned(), Value::from(self.kid));
-        if let Some(t) = self.message_type {
-            options.insert("messageType".to_owned(), Value::from(t));
-        }
-        options.insert(
-            "verifyBeforeReturn".to_owned(),
-            Value::from(self.verify_before_return),
-        );
-        if let Some(jwk) = self.public_key {
-            // The core says what is wrong with a JWK; text that is no JSON at all is said here.
-            let jwk: Value = serde_json::from_str(&jwk).map_err(|_| {
-                authjwt_core::Error::InvalidConfig(
-                    "publicKey must be a JWK as JSON text".to_owned(),
-                )
-            })?;
-            options.insert("publicKey".to_owned(), jwk);
-        }
-        Ok(CoreExternalSignerConfig::from_host_options(
-            Arc::new(HostSigner(self.signer)),
-            &options,
-            OptionCase::Camel,
-            false,
-        )?)
     }
 }
