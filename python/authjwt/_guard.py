@@ -60,6 +60,37 @@ def shared_async_remote_key_set(url: str) -> AsyncRemoteKeySet:
     return found
 
 
+# One discovered key set per issuer URL per process (the URL as given: the metadata's ``issuer``
+# must equal it exactly). A failed discovery is not kept: the next request tries again.
+_discovered: Dict[Tuple[str, bool], Union[RemoteKeySet, AsyncRemoteKeySet]] = {}
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_discovered.clear)
+
+
+def _shared_discovered(issuer_url: str) -> RemoteKeySet:
+    key = (issuer_url, False)
+    found = _discovered.get(key)
+    if found is None:
+        with _registry_lock:
+            found = _discovered.get(key)
+            if found is None:
+                found = RemoteKeySet.discover(issuer_url)
+                _discovered[key] = found
+    assert isinstance(found, RemoteKeySet)
+    return found
+
+
+async def _shared_discovered_async(issuer_url: str) -> AsyncRemoteKeySet:
+    key = (issuer_url, True)
+    found = _discovered.get(key)
+    if found is None:
+        # Requests racing on a cold issuer may each discover; the first result is kept and shared.
+        found = _discovered.setdefault(key, await AsyncRemoteKeySet.discover(issuer_url))
+    assert isinstance(found, AsyncRemoteKeySet)
+    return found
+
+
 def _shared(url: str, *, asynchronous: bool) -> Union[RemoteKeySet, AsyncRemoteKeySet]:
     key = (url, asynchronous)
     found = _registry.get(key)
@@ -111,7 +142,9 @@ class AuthFailed(Exception):
 class JwtGuard:
     """Checks one request's ``Authorization`` header; shared by every route of an integration.
 
-    Give ``jwks_url`` (the process-wide key set of that URL is used) or ``key_set`` (a
+    Give ``jwks_url`` (the process-wide key set of that URL is used), ``issuer_url`` (the key set
+    its OIDC / RFC 8414 metadata names, discovered once per process on the first request;
+    ``issuer`` then defaults to ``issuer_url``) or ``key_set`` (a
     :class:`KeySet`, :class:`RemoteKeySet` / :class:`AsyncRemoteKeySet`, or an :class:`Issuer` /
     :class:`AsyncIssuer` verifying its own tokens). ``issuer``, ``audience``, ``algorithms``,
     ``leeway``, ``max_token_age``, ``required_claims``, ``typ``, ``subject`` and ``require_exp``
@@ -126,6 +159,7 @@ class JwtGuard:
         *,
         asynchronous: bool,
         jwks_url: Optional[str] = None,
+        issuer_url: Optional[str] = None,
         key_set: Optional[KeySource] = None,
         issuer: Optional[Union[str, Sequence[str]]] = None,
         audience: Optional[Union[str, Sequence[str]]] = None,
@@ -141,14 +175,17 @@ class JwtGuard:
         subject: Optional[str] = None,
         require_exp: Optional[bool] = None,
     ) -> None:
-        if (jwks_url is None) == (key_set is None):
-            raise TypeError("give exactly one of jwks_url= or key_set=")
+        if sum(given is not None for given in (jwks_url, issuer_url, key_set)) != 1:
+            raise TypeError("give exactly one of jwks_url=, issuer_url= or key_set=")
+        if issuer_url is not None and issuer is None:
+            issuer = issuer_url
         if isinstance(required_scopes, str):
             raise TypeError("required_scopes is a list of scope names, not one string")
         if key_set is not None:
             _check_key_source(key_set, asynchronous=asynchronous)
         self.asynchronous = asynchronous
         self.jwks_url = jwks_url
+        self.issuer_url = issuer_url
         self._key_set = key_set
         self.required_scopes: Tuple[str, ...] = tuple(required_scopes)
         self.realm = realm
@@ -172,6 +209,10 @@ class JwtGuard:
         """The key set tokens are verified with (the shared one of ``jwks_url``)."""
         if self._key_set is not None:
             return self._key_set
+        if self.issuer_url is not None:
+            if self.asynchronous:
+                raise TypeError("the asyncio integration discovers its key set in authenticate_async")
+            return _shared_discovered(self.issuer_url)
         assert self.jwks_url is not None
         return _shared(self.jwks_url, asynchronous=self.asynchronous)
 
@@ -194,8 +235,8 @@ class JwtGuard:
         token = self.token_of(authorization, optional)
         if token is None:
             return None
-        key_set = self.key_set
         try:
+            key_set = self.key_set
             if isinstance(key_set, Issuer):
                 verified = key_set.verify(token, **self.verify_options)
             elif isinstance(key_set, (KeySet, RemoteKeySet)):
@@ -213,8 +254,12 @@ class JwtGuard:
         token = self.token_of(authorization, optional)
         if token is None:
             return None
-        key_set = self.key_set
         try:
+            key_set: KeySource
+            if self.issuer_url is not None:
+                key_set = await _shared_discovered_async(self.issuer_url)
+            else:
+                key_set = self.key_set
             if isinstance(key_set, (AsyncRemoteKeySet, AsyncIssuer)):
                 verified = await key_set.verify(token, **self.verify_options)
             elif isinstance(key_set, KeySet):

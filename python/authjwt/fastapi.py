@@ -39,7 +39,7 @@ _Seconds = Union[int, float]
 class JwtBearer(SecurityBase):
     """A FastAPI security dependency that returns the verified claims of the request's bearer JWT.
 
-    Options are :class:`authjwt.verify_jwt`'s plus ``jwks_url`` or ``key_set`` (a :class:`KeySet`,
+    Options are :class:`authjwt.verify_jwt`'s plus ``jwks_url``, ``issuer_url`` (discovery) or ``key_set`` (a :class:`KeySet`,
     :class:`AsyncRemoteKeySet` or :class:`AsyncIssuer`), ``required_scopes`` (each route may add
     more with ``Security(require_jwt, scopes=[...])``), ``realm``, ``resource_metadata`` (RFC 9728)
     and ``optional`` (requests without a token get ``None``). ``scheme_name`` and ``description``
@@ -50,6 +50,7 @@ class JwtBearer(SecurityBase):
         self,
         *,
         jwks_url: Optional[str] = None,
+        issuer_url: Optional[str] = None,
         key_set: Optional[KeySource] = None,
         issuer: Optional[Union[str, Sequence[str]]] = None,
         audience: Optional[Union[str, Sequence[str]]] = None,
@@ -70,6 +71,7 @@ class JwtBearer(SecurityBase):
         self.guard = JwtGuard(
             asynchronous=True,
             jwks_url=jwks_url,
+            issuer_url=issuer_url,
             key_set=key_set,
             issuer=issuer,
             audience=audience,
