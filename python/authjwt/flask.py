@@ -41,6 +41,7 @@ _View = TypeVar("_View", bound=Callable[..., Any])
 
 _OPTIONS = (
     "jwks_url",
+    "issuer_url",
     "key_set",
     "issuer",
     "audience",

@@ -70,6 +70,7 @@ class JwtBackend(AuthenticationBackend):
         self,
         *,
         jwks_url: Optional[str] = None,
+        issuer_url: Optional[str] = None,
         key_set: Optional[KeySource] = None,
         issuer: Optional[Union[str, Sequence[str]]] = None,
         audience: Optional[Union[str, Sequence[str]]] = None,
@@ -88,6 +89,7 @@ class JwtBackend(AuthenticationBackend):
         self.guard = JwtGuard(
             asynchronous=True,
             jwks_url=jwks_url,
+            issuer_url=issuer_url,
             key_set=key_set,
             issuer=issuer,
             audience=audience,
