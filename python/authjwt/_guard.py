@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 # The public names (not ._native's): the asyncio classes are the package's coroutine wrappers.
 from . import (
@@ -35,6 +35,29 @@ Claims = Dict[str, Any]
 KeySource = Union[KeySet, RemoteKeySet, AsyncRemoteKeySet, Issuer, AsyncIssuer]
 
 _Seconds = Union[int, float]
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    class GuardOptions(TypedDict, total=False):
+        """The options of :class:`JwtGuard` (and so of every integration), written once."""
+
+        jwks_url: Optional[str]
+        issuer_url: Optional[str]
+        key_set: Optional[KeySource]
+        issuer: Optional[Union[str, Sequence[str]]]
+        audience: Optional[Union[str, Sequence[str]]]
+        algorithms: Optional[Sequence[str]]
+        required_scopes: Sequence[str]
+        realm: Optional[str]
+        optional: bool
+        resource_metadata: Optional[str]
+        leeway: Optional[_Seconds]
+        max_token_age: Optional[Union[_Seconds, str]]
+        required_claims: Optional[Sequence[str]]
+        typ: Optional[str]
+        subject: Optional[str]
+        require_exp: Optional[bool]
 
 # One remote key set per URL per process, whichever routes, guards or frameworks ask for it.
 _registry: Dict[Tuple[str, bool], Union[RemoteKeySet, AsyncRemoteKeySet]] = {}

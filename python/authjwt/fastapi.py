@@ -21,7 +21,7 @@ button. Tokens are verified with the asyncio key set, one per JWKS URL per proce
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import TYPE_CHECKING, Optional
 
 from fastapi import HTTPException
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
@@ -29,11 +29,14 @@ from fastapi.security import SecurityScopes
 from fastapi.security.base import SecurityBase
 from starlette.requests import HTTPConnection
 
-from ._guard import AuthFailed, Claims, JwtGuard, KeySource
+from ._guard import AuthFailed, Claims, JwtGuard
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._guard import GuardOptions
 
 __all__ = ["Claims", "JwtBearer"]
-
-_Seconds = Union[int, float]
 
 
 class JwtBearer(SecurityBase):
@@ -49,48 +52,15 @@ class JwtBearer(SecurityBase):
     def __init__(
         self,
         *,
-        jwks_url: Optional[str] = None,
-        issuer_url: Optional[str] = None,
-        key_set: Optional[KeySource] = None,
-        issuer: Optional[Union[str, Sequence[str]]] = None,
-        audience: Optional[Union[str, Sequence[str]]] = None,
-        algorithms: Optional[Sequence[str]] = None,
-        required_scopes: Sequence[str] = (),
-        realm: Optional[str] = None,
-        optional: bool = False,
-        resource_metadata: Optional[str] = None,
-        leeway: Optional[_Seconds] = None,
-        max_token_age: Optional[Union[_Seconds, str]] = None,
-        required_claims: Optional[Sequence[str]] = None,
-        typ: Optional[str] = None,
-        subject: Optional[str] = None,
-        require_exp: Optional[bool] = None,
         scheme_name: Optional[str] = None,
         description: Optional[str] = None,
+        **options: Unpack[GuardOptions],
     ) -> None:
-        self.guard = JwtGuard(
-            asynchronous=True,
-            jwks_url=jwks_url,
-            issuer_url=issuer_url,
-            key_set=key_set,
-            issuer=issuer,
-            audience=audience,
-            algorithms=algorithms,
-            required_scopes=required_scopes,
-            realm=realm,
-            optional=optional,
-            resource_metadata=resource_metadata,
-            leeway=leeway,
-            max_token_age=max_token_age,
-            required_claims=required_claims,
-            typ=typ,
-            subject=subject,
-            require_exp=require_exp,
-        )
+        self.guard = JwtGuard(asynchronous=True, **options)
         self.model = HTTPBearerModel(bearerFormat="JWT", description=description)
         self.scheme_name = scheme_name or type(self).__name__
         # FastAPI's name for "None instead of an error when no credentials are sent".
-        self.auto_error = not optional
+        self.auto_error = not options.get("optional", False)
 
     async def __call__(self, request: HTTPConnection, security_scopes: SecurityScopes) -> Optional[Claims]:
         try:

@@ -19,17 +19,20 @@ of Starlette's default 400.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Optional, Tuple
 
 from starlette.authentication import AuthCredentials, AuthenticationBackend, AuthenticationError, BaseUser
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from ._guard import AuthFailed, Claims, JwtGuard, KeySource, granted_scopes
+from ._guard import AuthFailed, Claims, JwtGuard, granted_scopes
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._guard import GuardOptions
 
 __all__ = ["JwtAuthenticationError", "JwtBackend", "JwtUser", "on_auth_error"]
-
-_Seconds = Union[int, float]
 
 
 class JwtUser(BaseUser):
@@ -66,45 +69,8 @@ class JwtBackend(AuthenticationBackend):
     with ``optional=True`` a request without a token is anonymous (Starlette's
     ``UnauthenticatedUser``)."""
 
-    def __init__(
-        self,
-        *,
-        jwks_url: Optional[str] = None,
-        issuer_url: Optional[str] = None,
-        key_set: Optional[KeySource] = None,
-        issuer: Optional[Union[str, Sequence[str]]] = None,
-        audience: Optional[Union[str, Sequence[str]]] = None,
-        algorithms: Optional[Sequence[str]] = None,
-        required_scopes: Sequence[str] = (),
-        realm: Optional[str] = None,
-        optional: bool = False,
-        resource_metadata: Optional[str] = None,
-        leeway: Optional[_Seconds] = None,
-        max_token_age: Optional[Union[_Seconds, str]] = None,
-        required_claims: Optional[Sequence[str]] = None,
-        typ: Optional[str] = None,
-        subject: Optional[str] = None,
-        require_exp: Optional[bool] = None,
-    ) -> None:
-        self.guard = JwtGuard(
-            asynchronous=True,
-            jwks_url=jwks_url,
-            issuer_url=issuer_url,
-            key_set=key_set,
-            issuer=issuer,
-            audience=audience,
-            algorithms=algorithms,
-            required_scopes=required_scopes,
-            realm=realm,
-            optional=optional,
-            resource_metadata=resource_metadata,
-            leeway=leeway,
-            max_token_age=max_token_age,
-            required_claims=required_claims,
-            typ=typ,
-            subject=subject,
-            require_exp=require_exp,
-        )
+    def __init__(self, **options: Unpack[GuardOptions]) -> None:
+        self.guard = JwtGuard(asynchronous=True, **options)
 
     async def authenticate(self, conn: HTTPConnection) -> Optional[Tuple[AuthCredentials, BaseUser]]:
         try:
