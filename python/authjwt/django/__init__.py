@@ -12,7 +12,7 @@
     # or plain Django views
     MIDDLEWARE = [..., "authjwt.django.middleware.JwtAuthenticationMiddleware"]
 
-Keys: ``JWKS_URL`` or ``KEY_SET``, ``ISSUER``, ``AUDIENCE``, ``ALGORITHMS``, ``REQUIRED_SCOPES``,
+Keys: ``JWKS_URL``, ``ISSUER_URL`` (OIDC discovery) or ``KEY_SET``, ``ISSUER``, ``AUDIENCE``, ``ALGORITHMS``, ``REQUIRED_SCOPES``,
 ``REALM``, ``OPTIONAL``, ``RESOURCE_METADATA``, ``LEEWAY``, ``MAX_TOKEN_AGE``, ``REQUIRED_CLAIMS``,
 ``TYP``, ``SUBJECT``, ``REQUIRE_EXP`` (:func:`authjwt.verify_jwt`'s options). ``request.user`` is a
 :class:`JwtUser` and ``request.auth`` the verified claims.
@@ -35,6 +35,7 @@ _View = TypeVar("_View", bound=Callable[..., Any])
 
 _SETTINGS = (
     "JWKS_URL",
+    "ISSUER_URL",
     "KEY_SET",
     "ISSUER",
     "AUDIENCE",
