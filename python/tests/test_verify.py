@@ -18,7 +18,12 @@ from authjwt import KeySet, verify_jwt
 from conftest import SECRET, make_issuer
 
 UTC = dt.timezone.utc
-NOW = int(time.time())
+
+
+def now() -> int:
+    """The current NumericDate, read when a token is made: the suite runs for minutes, so a time read
+    at import would be stale by the time a test signs with it."""
+    return int(time.time())
 
 
 def b64(data: bytes) -> str:
@@ -40,7 +45,7 @@ def es_key(kid: str = "es-1") -> Tuple[Any, Dict[str, Any]]:
 
 
 def claims(**extra: Any) -> Dict[str, Any]:
-    base = {"sub": "u", "iss": "https://auth.example.com", "aud": "api", "iat": NOW, "exp": NOW + 600}
+    base = {"sub": "u", "iss": "https://auth.example.com", "aud": "api", "iat": now(), "exp": now() + 600}
     base.update(extra)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -151,7 +156,7 @@ def test_err_jwks_invalid() -> None:
 
 
 def test_err_jwt_expired(ed: Tuple[Any, KeySet]) -> None:
-    token = sign_ed(ed[0], claims(exp=NOW - 10))
+    token = sign_ed(ed[0], claims(exp=now() - 10))
     e = expect("ERR_JWT_EXPIRED", verify_jwt, token, ed[1])
     assert isinstance(e, authjwt.JWTExpired) and e.claim == "exp"
     # Leeway and an injected `now` move the boundary.
@@ -167,7 +172,7 @@ def test_err_jwt_expired(ed: Tuple[Any, KeySet]) -> None:
         (claims(iss="https://evil.example.com"), {"issuer": "https://auth.example.com"}, "iss", "check_failed"),
         (claims(exp=None), {}, "exp", "missing"),
         (claims(exp="soon"), {}, "exp", "invalid"),
-        (claims(nbf=NOW + 3600), {}, "nbf", "check_failed"),
+        (claims(nbf=now() + 3600), {}, "nbf", "check_failed"),
         (claims(), {"required_claims": ["email"]}, "email", "missing"),
         (claims(), {"subject": "other"}, "sub", "check_failed"),
     ],
@@ -182,7 +187,7 @@ def test_err_claim_validation_failed(
 
 
 def test_max_token_age_exceeded_is_jwt_expired_as_in_jose(ed: Tuple[Any, KeySet]) -> None:
-    token = sign_ed(ed[0], claims(iat=NOW - 7200))
+    token = sign_ed(ed[0], claims(iat=now() - 7200))
     assert verify_jwt(token, ed[1]).payload["sub"] == "u"
     e = expect("ERR_JWT_EXPIRED", verify_jwt, token, ed[1], max_token_age=3600)
     assert isinstance(e, authjwt.JWTExpired)
@@ -270,7 +275,7 @@ def test_error_messages_never_contain_token_or_claim_values(ed: Tuple[Any, KeySe
 
 
 def test_decode_jwt_and_header_do_not_verify(ed: Tuple[Any, KeySet]) -> None:
-    token = sign_ed(ed[0], claims(exp=NOW - 100))
+    token = sign_ed(ed[0], claims(exp=now() - 100))
     assert authjwt.decode_jwt(token)["sub"] == "u"
     assert authjwt.decode_header(token) == {"alg": "EdDSA", "kid": "ed-1", "typ": "JWT"}
     assert authjwt.decode_protected_header(token)["kid"] == "ed-1"
