@@ -39,10 +39,11 @@ class HardeningTest {
 
     @Test
     fun `a secret under 32 characters is refused unless allowWeakSecret is set`() = blocking {
-        for (weak in listOf("x", "12345678", "a".repeat(31))) {
+        for (weak in listOf("x", "12345678", "Zq7!wK-9", "a".repeat(31))) {
             val e = expectThrows<AuthJwtException> { Issuer(MapKeyStore(), options(secret = weak)) }
             checkEq("ERR_INVALID_CONFIG", e.errorCode(), weak)
-            check(!e.message.orEmpty().contains(weak)) { "echoes the secret: ${e.message}" }
+            // A one-letter secret is in any English sentence; the longer ones must not appear.
+            if (weak.length >= 8) check(!e.message.orEmpty().contains(weak)) { "echoes the secret: ${e.message}" }
         }
         Issuer(MapKeyStore(), options(secret = "x").copy(allowWeakSecret = true)).sign(PAYLOAD)
     }
