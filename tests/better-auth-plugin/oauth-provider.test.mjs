@@ -3,11 +3,13 @@
 // resolveSigningKey against the rows the plugin wrote; the plugin's /jwks serves those keys.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { oauthProvider } from '@better-auth/oauth-provider'
 import * as betterAuthJwt from 'better-auth/plugins/jwt'
 import * as authjwtJwt from 'authjwt/better-auth'
-import { BASE, both, call, contextOf, headerOf, makeAuth } from './harness.mjs'
+import authjwt from 'authjwt'
+import { BASE, both, call, contextOf, headerOf, makeAuth, newMemoryDb, payloadOf, signUp } from './harness.mjs'
 
 const provider = () => oauthProvider({ loginPage: '/sign-in', consentPage: '/consent' })
 
@@ -55,4 +57,172 @@ test("Better Auth's own signJWT (as oauth-provider calls it) signs with authjwt'
   const found = (await auth.$context).getPlugin('jwt')
   assert.equal(found.options, options)
   assert.equal(typeof found.endpoints.getJwks, 'function')
+})
+
+// ---------------------------------------------------------------------------------------------
+// A real authorization-code + PKCE flow over auth.handler: a signed-in user registers a client
+// (/oauth2/create-client with the session cookie), authorizes it, consents, and the client
+// redeems the code with its secret and the verifier. The ID token and the JWT access token
+// (asked for with `resource`, RFC 8707) must verify against the plugin's /jwks, with jose and
+// with authjwt's own verifier.
+
+const API = 'https://api.example.com'
+const REDIRECT = 'https://client.example.com/callback'
+// oauth-provider's issuer: jwt.issuer or the baseURL with the basePath.
+const ISSUER = `${BASE}/api/auth`
+const oauthDb = () => ({ ...newMemoryDb(), oauthClient: [], oauthAccessToken: [], oauthRefreshToken: [], oauthConsent: [], oauthResource: [], oauthClientResource: [] })
+const flowProvider = () => oauthProvider({ loginPage: '/sign-in', consentPage: '/consent', resources: [API], clientRegistrationDefaultResources: [API] })
+
+const form = (auth, path, fields) =>
+  auth.handler(new Request(`${BASE}/api/auth${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: BASE }, body: new URLSearchParams(fields) }))
+
+async function expectStatus(res, status, what) {
+  if (res.status !== status) assert.fail(`${what}: ${res.status} ${await res.text()}`)
+  return res
+}
+
+/** Sign-up, client registration, /oauth2/authorize, consent, /oauth2/token; the token response. */
+async function authorizationCodeFlow(auth) {
+  const { cookie, user } = await signUp(auth)
+  const created = await expectStatus(
+    await call(auth, '/oauth2/create-client', { method: 'POST', headers: { cookie }, body: { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' } }),
+    201,
+    'create-client',
+  )
+  const client = await created.json()
+  const verifier = randomBytes(32).toString('base64url')
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: REDIRECT,
+    scope: 'openid profile email',
+    state: 'state-1',
+    nonce: 'nonce-1',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    resource: API,
+  })
+  const authorize = await expectStatus(await call(auth, `/oauth2/authorize?${query}`, { headers: { cookie } }), 302, 'authorize')
+  const consentPage = new URL(authorize.headers.get('location'), BASE)
+  assert.equal(consentPage.pathname, '/consent', 'a first authorization asks for consent')
+  const consent = await (
+    await expectStatus(await call(auth, '/oauth2/consent', { method: 'POST', headers: { cookie }, body: { accept: true, oauth_query: consentPage.search.slice(1) } }), 200, 'consent')
+  ).json()
+  const callback = new URL(consent.url)
+  assert.equal(callback.searchParams.get('state'), 'state-1')
+  const tokenResponse = await expectStatus(
+    await form(auth, '/oauth2/token', {
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code'),
+      redirect_uri: REDIRECT,
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      code_verifier: verifier,
+      resource: API,
+    }),
+    200,
+    'token',
+  )
+  return { tokens: await tokenResponse.json(), client, user }
+}
+
+/** OIDC at_hash: the left half of the access token's hash (SHA-512 for EdDSA, as oauth-provider). */
+const atHashOf = (token, alg) => {
+  const digest = createHash(alg === 'EdDSA' ? 'sha512' : 'sha256').update(token).digest()
+  return digest.subarray(0, digest.length / 2).toString('base64url')
+}
+
+/** Checks one flow's tokens against the served JWKS (jose and authjwt); their shape for comparison. */
+async function verifyFlowTokens(auth, { tokens, client, user }) {
+  const discovery = await (await call(auth, '/.well-known/openid-configuration')).json()
+  assert.equal(discovery.jwks_uri, `${ISSUER}/jwks`)
+  // The JWKS at jwks_uri, fetched through the handler as a client would over HTTP.
+  const jwks = await (await auth.handler(new Request(discovery.jwks_uri))).json()
+  const jose = createLocalJWKSet(jwks)
+  const ours = authjwt.createLocalJwks(jwks)
+
+  const idOptions = { issuer: ISSUER, audience: client.client_id }
+  const id = await jwtVerify(tokens.id_token, jose, idOptions)
+  const idOurs = await authjwt.jwtVerify(tokens.id_token, ours, idOptions)
+  assert.deepEqual(idOurs.payload, id.payload)
+  assert.equal(id.payload.sub, user.id)
+  assert.equal(id.payload.nonce, 'nonce-1')
+  assert.equal(id.payload.at_hash, atHashOf(tokens.access_token, id.protectedHeader.alg))
+
+  const atOptions = { issuer: ISSUER, audience: API, typ: 'at+jwt' }
+  const at = await jwtVerify(tokens.access_token, jose, atOptions)
+  const atOurs = await authjwt.jwtVerify(tokens.access_token, ours, atOptions)
+  assert.deepEqual(atOurs.payload, at.payload)
+  assert.equal(at.payload.client_id, client.client_id)
+  assert.equal(at.payload.azp, client.client_id)
+  assert.equal(at.payload.scope, 'openid profile email')
+  assert.deepEqual(at.payload.aud, [API, `${ISSUER}/oauth2/userinfo`])
+
+  // The provider itself accepts its JWT access token: introspection (keys from the plugin's
+  // getJwks endpoint) and userinfo.
+  const introspection = await (await form(auth, '/oauth2/introspect', { token: tokens.access_token, client_id: client.client_id, client_secret: client.client_secret })).json()
+  assert.equal(introspection.active, true)
+  assert.equal(introspection.sub, user.id)
+  const userinfo = await expectStatus(await call(auth, '/oauth2/userinfo', { headers: { authorization: `Bearer ${tokens.access_token}` } }), 200, 'userinfo')
+  assert.equal((await userinfo.json()).sub, user.id)
+
+  return {
+    idHeader: headerOf(tokens.id_token),
+    atHeader: headerOf(tokens.access_token),
+    idClaims: Object.keys(id.payload).sort(),
+    atClaims: Object.keys(at.payload).sort(),
+    jwksKeys: jwks.keys.length,
+    introspectionKeys: Object.keys(introspection).sort(),
+  }
+}
+
+const shape = (r) => ({ ...r, idHeader: { ...r.idHeader, kid: typeof r.idHeader.kid }, atHeader: { ...r.atHeader, kid: typeof r.atHeader.kid } })
+
+test('authorization code + PKCE: the ID token and the JWT access token verify against /jwks, as with Better Auth', async () => {
+  for (const jwtOptions of [undefined, { jwks: { keyPairConfig: { alg: 'ES256' } } }, { jwks: { keyPairConfig: { alg: 'RS256' } } }]) {
+    const r = await both(async (impl) => {
+      const db = oauthDb()
+      const { auth } = makeAuth(impl, { db, jwt: jwtOptions, plugins: [flowProvider()] })
+      const flow = await authorizationCodeFlow(auth)
+      const out = await verifyFlowTokens(auth, flow)
+      assert.equal(out.idHeader.kid, db.jwks[0].id)
+      assert.equal(db.jwks.length, 1, 'one key signs everything')
+      return shape(out)
+    })
+    const alg = jwtOptions?.jwks.keyPairConfig.alg ?? 'EdDSA'
+    assert.equal(r.authjwt.idHeader.alg, alg)
+    assert.equal(r.authjwt.atHeader.typ, 'at+jwt')
+    assert.deepEqual(r.authjwt, r['better-auth'], alg)
+  }
+})
+
+test('authorization code + PKCE on a key the plugin made: Better Auth signs with the row authjwt sealed', async () => {
+  const db = oauthDb()
+  const options = { jwks: { keyPairConfig: { alg: 'ES256' } } }
+  const { auth } = makeAuth(authjwtJwt, { db, jwt: options, plugins: [flowProvider()] })
+  // authjwt mints and seals the key first (its /token), before oauth-provider signs anything.
+  const { cookie } = await signUp(auth)
+  const sessionJwt = (await (await call(auth, '/token', { headers: { cookie } })).json()).token
+  assert.equal(db.jwks.length, 1)
+  const kid = headerOf(sessionJwt).kid
+  const flow = await authorizationCodeFlow(auth)
+  await verifyFlowTokens(auth, flow)
+  assert.equal(headerOf(flow.tokens.id_token).kid, kid)
+  assert.equal(headerOf(flow.tokens.access_token).kid, kid)
+  assert.equal(db.jwks.length, 1, "Better Auth's signJWT read authjwt's row; it minted none")
+  assert.equal(payloadOf(flow.tokens.access_token).azp, flow.client.client_id)
+})
+
+test('a /token session JWT is not an active access token, as with Better Auth', async () => {
+  const r = await both(async (impl) => {
+    const { auth } = makeAuth(impl, { db: oauthDb(), plugins: [flowProvider()] })
+    const flow = await authorizationCodeFlow(auth)
+    const { cookie } = await signUp(auth)
+    const sessionJwt = (await (await call(auth, '/token', { headers: { cookie } })).json()).token
+    const res = await form(auth, '/oauth2/introspect', { token: sessionJwt, client_id: flow.client.client_id, client_secret: flow.client.client_secret })
+    const text = await res.text()
+    return { status: res.status, active: text ? JSON.parse(text).active === true : false }
+  })
+  assert.equal(r.authjwt.active, false)
+  assert.deepEqual(r.authjwt, r['better-auth'])
 })
