@@ -8,10 +8,15 @@
 //     secret: process.env.BETTER_AUTH_SECRET, privateKeyFormat: 'better-auth', rotationInterval: '30d' })
 //
 // A Better Auth server on the same table opens only rows sealed in its own format with its own
-// secret: give the Issuer `privateKeyFormat: 'better-auth'` and Better Auth's secret, and the store
-// `sharedWithBetterAuth: true`, which refuses any row Better Auth could not open (an `authjwt-v1`
-// sealed key) instead of storing it and making Better Auth's /token answer 500. For a Better Auth
-// server, `jwt()` from `authjwt/better-auth` does all of this by itself.
+// secret: give the Issuer `privateKeyFormat: 'better-auth'` and Better Auth's secret. A row sealed
+// in authjwt's own formats (`authjwt-v2`, the default, or `authjwt-v1`) would make Better Auth's
+// /token answer 500, so `createJwk` refuses one (KeyFormatError) instead of storing it:
+// - by default, when the table already holds a row in Better Auth's format (its `privateKey` is
+//   Better Auth's sealed string or a plain JWK): a Better Auth server writes here;
+// - always, with `sharedWithBetterAuth: true` (also on an empty table);
+// - never, with `allowMixedFormats: true`, for a table no Better Auth server reads although it
+//   holds rows of both formats (authjwt opens every format).
+// For a Better Auth server, `jwt()` from `authjwt/better-auth` does all of this by itself.
 //
 // Copy this file into your project. It takes your `pg.Pool` (anything with `query()` and
 // `connect()`), so it has no dependency of its own. The table is in ./schema.sql.
@@ -35,13 +40,17 @@ const LIVE_KEY = `SELECT id FROM jwks WHERE alg = $1 AND ("expiresAt" IS NULL OR
 
 /** `createJwk` refused a row that a Better Auth server on the same table could not open. */
 export class KeyFormatError extends Error {
-  constructor() {
+  /** `reason`: why the table counts as Better Auth's (the option, or the row found in it). */
+  constructor(reason) {
     super(
-      'refusing to store a private key sealed as authjwt-v1 in a jwks table shared with Better Auth ' +
-        '(sharedWithBetterAuth): Better Auth could not open it and its /token would fail. Give the Issuer ' +
-        "privateKeyFormat: 'better-auth' and Better Auth's secret, or use jwt() from authjwt/better-auth.",
+      `refusing to store a private key sealed in authjwt's own format in a jwks table shared with Better Auth (${reason}): ` +
+        "Better Auth could not open it and its /token and /get-session would answer 500. Give the Issuer privateKeyFormat: 'better-auth' " +
+        "and Better Auth's secret (BETTER_AUTH_SECRET or its secrets), or use jwt() from authjwt/better-auth; " +
+        'if no Better Auth server reads this table, pass allowMixedFormats: true to the store.',
     )
     this.name = 'KeyFormatError'
+    // Thrown from a store callback, so authjwt reports it as ERR_STORE with this as `cause`.
+    this.code = 'ERR_STORE'
   }
 }
 
@@ -55,6 +64,10 @@ function betterAuthCanOpen(privateKey) {
   }
   return typeof value === 'string' || (value !== null && typeof value === 'object' && typeof value.kty === 'string')
 }
+
+// Whether any row is in Better Auth's format: a Better Auth server writes this table. Key creation
+// is rare, so reading the column of every row then costs nothing that matters.
+const PRIVATE_KEYS = 'SELECT id, "privateKey" FROM jwks'
 
 /** `createJwk` refused a key because another process stored a live one; authjwt adopts that one. */
 export class KeyExistsError extends Error {
@@ -70,15 +83,22 @@ export class PgKeyStore {
   #pool
   #exactlyOne
   #sharedWithBetterAuth
+  #allowMixedFormats
 
   /**
    * `exactlyOne`: serialize creation with an advisory lock, one key per window (see above).
    * `sharedWithBetterAuth`: a Better Auth server reads this table; refuse rows it cannot open.
+   * `allowMixedFormats`: no Better Auth server reads this table; store rows of any format even
+   * next to Better Auth-format rows (by default those rows make the store refuse authjwt's).
    */
-  constructor(pool, { exactlyOne = false, sharedWithBetterAuth = false } = {}) {
+  constructor(pool, { exactlyOne = false, sharedWithBetterAuth = false, allowMixedFormats = false } = {}) {
+    if (sharedWithBetterAuth && allowMixedFormats) {
+      throw new TypeError('PgKeyStore: sharedWithBetterAuth and allowMixedFormats contradict each other; pass one')
+    }
     this.#pool = pool
     this.#exactlyOne = exactlyOne
     this.#sharedWithBetterAuth = sharedWithBetterAuth
+    this.#allowMixedFormats = allowMixedFormats
   }
 
   /** Every row; `pg` reads `timestamptz` as `Date`, which authjwt takes as is. */
@@ -89,9 +109,11 @@ export class PgKeyStore {
 
   /** Stores `row` as proposed and returns it; with `exactlyOne`, may refuse (KeyExistsError). */
   async createJwk(row) {
-    if (this.#sharedWithBetterAuth && !betterAuthCanOpen(row.privateKey)) throw new KeyFormatError()
+    const mustCheckTable = !this.#allowMixedFormats && !betterAuthCanOpen(row.privateKey)
+    if (mustCheckTable && this.#sharedWithBetterAuth) throw new KeyFormatError('sharedWithBetterAuth')
     const values = [row.id, row.publicKey, row.privateKey, row.createdAt, row.expiresAt ?? null, row.alg ?? null, row.crv ?? null]
     if (!this.#exactlyOne) {
+      if (mustCheckTable) await refuseNextToBetterAuthRows(this.#pool)
       await this.#pool.query(INSERT, values)
       return row
     }
@@ -100,6 +122,7 @@ export class PgKeyStore {
     try {
       await client.query('BEGIN')
       await client.query(LOCK)
+      if (mustCheckTable) await refuseNextToBetterAuthRows(client)
       // Read after the lock is held: READ COMMITTED gives this statement a snapshot that includes
       // the row of whichever process held the lock before us.
       const live = await client.query(LIVE_KEY, [row.alg ?? null, row.createdAt])
@@ -117,4 +140,11 @@ export class PgKeyStore {
       client.release(broken)
     }
   }
+}
+
+/** Throws KeyFormatError when the table holds a row in Better Auth's format. */
+async function refuseNextToBetterAuthRows(db) {
+  const { rows } = await db.query(PRIVATE_KEYS)
+  const found = rows.find((r) => betterAuthCanOpen(r.privateKey))
+  if (found) throw new KeyFormatError(`row ${found.id} is in Better Auth's format`)
 }

@@ -7,9 +7,14 @@
                     private_key_format="better-auth", rotation_interval=30 * 86400)
 
 A Better Auth server on the same table opens only rows sealed in its own format with its own
-secret: give the Issuer `private_key_format="better-auth"` and Better Auth's secret, and the store
-`shared_with_better_auth=True`, which refuses any row Better Auth could not open (an `authjwt-v1`
-sealed key) instead of storing it and making Better Auth's /token answer 500.
+secret: give the Issuer `private_key_format="better-auth"` and Better Auth's secret. A row sealed in
+authjwt's own formats (`authjwt-v2`, the default, or `authjwt-v1`) would make Better Auth's /token
+answer 500, so `create_jwk` refuses one (KeyFormatError) instead of storing it:
+- by default, when the table already holds a row in Better Auth's format (its `privateKey` is
+  Better Auth's sealed string or a plain JWK): a Better Auth server writes here;
+- always, with `shared_with_better_auth=True` (also on an empty table);
+- never, with `allow_mixed_formats=True`, for a table no Better Auth server reads although it holds
+  rows of both formats (authjwt opens every format).
 
 Copy this file into your project (`pip install "psycopg[binary]"`). The table is in ./schema.sql.
 
@@ -45,6 +50,10 @@ _LIVE_KEY = (
 )
 
 
+# Whether any row is in Better Auth's format: a Better Auth server writes this table.
+_PRIVATE_KEYS = 'SELECT id, "privateKey" FROM jwks'
+
+
 class KeyExistsError(Exception):
     """`create_jwk` refused a key because another process stored a live one; authjwt adopts it."""
 
@@ -56,11 +65,14 @@ class KeyExistsError(Exception):
 class KeyFormatError(Exception):
     """`create_jwk` refused a row that a Better Auth server on the same table could not open."""
 
-    def __init__(self) -> None:
+    def __init__(self, reason: str) -> None:
+        # `reason`: why the table counts as Better Auth's (the option, or the row found in it).
         super().__init__(
-            "refusing to store a private key sealed as authjwt-v1 in a jwks table shared with Better Auth "
-            "(shared_with_better_auth): Better Auth could not open it and its /token would fail. Give the "
-            'Issuer private_key_format="better-auth" and Better Auth\'s secret.'
+            "refusing to store a private key sealed in authjwt's own format in a jwks table shared with "
+            f"Better Auth ({reason}): Better Auth could not open it and its /token and /get-session would "
+            'answer 500. Give the Issuer private_key_format="better-auth" and Better Auth\'s secret '
+            "(BETTER_AUTH_SECRET or its secrets); if no Better Auth server reads this table, pass "
+            "allow_mixed_formats=True to the store."
         )
 
 
@@ -76,11 +88,24 @@ def _better_auth_can_open(private_key: str) -> bool:
 class PgKeyStore:
     """Better Auth's storage contract (`get_jwks`, `create_jwk`) over one psycopg connection."""
 
-    def __init__(self, conninfo: str, *, exactly_one: bool = False, shared_with_better_auth: bool = False) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        exactly_one: bool = False,
+        shared_with_better_auth: bool = False,
+        allow_mixed_formats: bool = False,
+    ) -> None:
+        if shared_with_better_auth and allow_mixed_formats:
+            raise ValueError(
+                "PgKeyStore: shared_with_better_auth and allow_mixed_formats contradict each other; pass one"
+            )
         self._conninfo = conninfo
         self._exactly_one = exactly_one
         # A Better Auth server reads this table: refuse rows it cannot open.
         self._shared_with_better_auth = shared_with_better_auth
+        # No Better Auth server reads this table: store any format next to Better Auth's rows.
+        self._allow_mixed_formats = allow_mixed_formats
         # authjwt may call the store from a worker thread (background key refresh): one
         # connection, used by one caller at a time, reopened if the server dropped it.
         self._lock = threading.Lock()
@@ -93,8 +118,9 @@ class PgKeyStore:
 
     def create_jwk(self, row: JwkRow) -> JwkRow:
         """Stores `row` as proposed and returns it; with `exactly_one`, may raise KeyExistsError."""
-        if self._shared_with_better_auth and not _better_auth_can_open(row.private_key):
-            raise KeyFormatError()
+        must_check_table = not self._allow_mixed_formats and not _better_auth_can_open(row.private_key)
+        if must_check_table and self._shared_with_better_auth:
+            raise KeyFormatError("shared_with_better_auth")
         values = (row.id, row.public_key, row.private_key, row.created_at, row.expires_at, row.alg, row.crv)
         with self._lock:
             conn = self._connection()
@@ -102,6 +128,12 @@ class PgKeyStore:
             with conn.transaction():
                 if self._exactly_one:
                     conn.execute(_LOCK)
+                if must_check_table:
+                    # Key creation is rare, so reading the column of every row costs nothing that matters.
+                    for found in conn.execute(_PRIVATE_KEYS).fetchall():
+                        if _better_auth_can_open(found["privateKey"]):
+                            raise KeyFormatError(f"row {found['id']} is in Better Auth's format")
+                if self._exactly_one:
                     # Read after the lock is held: READ COMMITTED gives this statement a snapshot
                     # that includes the row of whichever process held the lock before us.
                     live = conn.execute(_LIVE_KEY, (row.alg, row.created_at)).fetchone()

@@ -145,4 +145,54 @@ describe('postgres: examples/stores next to a Better Auth server', () => {
       await opened.close()
     }
   })
+
+  test("by default the store detects Better Auth's rows in the table and refuses authjwt's format next to them", async () => {
+    const { Issuer } = await import('authjwt')
+    const { PgKeyStore, KeyFormatError } = await import('../../examples/stores/pg-store.mjs')
+    const opened = await postgres.open()
+    try {
+      await migrate(IMPLS['better-auth'], opened.database)
+      const secret = (await makeAuth(IMPLS['better-auth'], { database: opened.database }).auth.$context).secret
+      // An empty table: nothing says a Better Auth server writes it, so authjwt's default format goes in.
+      const alone = new Issuer({ store: new PgKeyStore(opened.database), secret })
+      await alone.rotate()
+      assert.equal((await opened.rows()).length, 1)
+      await opened.database.query('DELETE FROM jwks')
+      // Better Auth's plugin makes its key (its /token), then a store with the default options.
+      const { auth } = makeAuth(IMPLS['better-auth'], { database: opened.database })
+      const { cookie } = await signUp(auth)
+      const first = await call(auth, '/token', { headers: { cookie } })
+      assert.equal(first.status, 200)
+      const betterAuthKid = headerOf((await first.json()).token).kid
+      for (const exactlyOne of [false, true]) {
+        const wrong = new Issuer({ store: new PgKeyStore(opened.database, { exactlyOne }), secret })
+        await assert.rejects(wrong.rotate(), (err) => {
+          assert.equal(err.code, 'ERR_STORE')
+          assert.ok(err.cause instanceof KeyFormatError, String(err.cause))
+          assert.match(err.cause.message, new RegExp(`row ${betterAuthKid} is in Better Auth's format`))
+          assert.match(err.cause.message, /privateKeyFormat: 'better-auth'/)
+          assert.match(err.cause.message, /Better Auth's secret/)
+          assert.match(err.cause.message, /allowMixedFormats: true/)
+          return true
+        }, `exactlyOne: ${exactlyOne}`)
+        assert.equal((await opened.rows()).length, 1, 'nothing was written')
+      }
+      const still = await call(auth, '/token', { headers: { cookie } })
+      assert.equal(still.status, 200, "Better Auth's /token still works")
+      // The snippet's configuration passes the same guard, and Better Auth signs with the new key.
+      const right = new Issuer({ store: new PgKeyStore(opened.database), secret, privateKeyFormat: 'better-auth' })
+      const row = await right.rotate()
+      const after = await call(auth, '/token', { headers: { cookie } })
+      assert.equal(after.status, 200)
+      assert.equal(headerOf((await after.json()).token).kid, row.id)
+      // The explicit opt-out for a table no Better Auth server reads: the row is written.
+      const mixed = new Issuer({ store: new PgKeyStore(opened.database, { allowMixedFormats: true }), secret })
+      await mixed.rotate()
+      assert.equal((await opened.rows()).length, 3)
+      assert.equal(typeof (await mixed.sign({ sub: 'u' })), 'string')
+      assert.throws(() => new PgKeyStore(opened.database, { sharedWithBetterAuth: true, allowMixedFormats: true }), TypeError)
+    } finally {
+      await opened.close()
+    }
+  })
 })

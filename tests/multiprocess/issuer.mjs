@@ -16,7 +16,9 @@ const say = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const pool = new pg.Pool({ connectionString: cfg.db, max: 2 })
-const pgStore = new PgKeyStore(pool, { exactlyOne: cfg.store === 'locked' })
+// The Python processes seal in Better Auth's format, these in authjwt's: no Better Auth server reads
+// this table, so the store is told that mixing formats is intended.
+const pgStore = new PgKeyStore(pool, { exactlyOne: cfg.store === 'locked', allowMixedFormats: true })
 // Reports each creation the advisory lock refused (the issuer then adopts the other key).
 const store = {
   getJwks: () => pgStore.getJwks(),
