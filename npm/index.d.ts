@@ -259,6 +259,12 @@ export declare function jwtVerify<P = JWTPayload>(
   keySet: LocalJwks | RemoteJwks | Issuer | { keys: object[] },
   options?: JWTVerifyOptions,
 ): Promise<JWTVerifyResult<P>>
+/**
+ * Signed seconds of a time-span string in the expiration grammar `expirationTime` and the
+ * duration options take (`"15m"`, `"2 hours"`, `"-1d"`, `"3 days ago"`; units s, m, h, d, w, mo,
+ * y). Anything else throws `AuthJwtError` with code `ERR_INVALID_CONFIG`.
+ */
+export declare function parseTimespan(span: string): number
 /** The payload, WITHOUT verifying the signature or any claim. Never trust it for authorization. */
 export declare function decodeJwt<P = JWTPayload>(token: string): P & JWTPayload
 /** The protected header, WITHOUT verifying anything. Never trust it for authorization. */
@@ -366,6 +372,7 @@ declare const authjwt: {
   createRemoteJwks: typeof createRemoteJwks
   discoverRemoteJwks: typeof discoverRemoteJwks
   jwtVerify: typeof jwtVerify
+  parseTimespan: typeof parseTimespan
   decodeJwt: typeof decodeJwt
   decodeProtectedHeader: typeof decodeProtectedHeader
   extractBearerToken: typeof extractBearerToken

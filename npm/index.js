@@ -2,7 +2,7 @@
 // authjwt: the JWT engine of an auth server (Rust core, napi-rs binding).
 
 const errors = require('./lib/errors.js')
-const { Issuer, MemoryStore, ManualClock } = require('./lib/issuer.js')
+const { Issuer, MemoryStore, ManualClock, parseTimespan } = require('./lib/issuer.js')
 const { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, discoverRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader } = require('./lib/verify.js')
 const { createJwtHandler, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes } = require('./lib/http.js')
 
@@ -10,6 +10,7 @@ module.exports = {
   Issuer,
   MemoryStore,
   ManualClock,
+  parseTimespan,
   LocalJwks,
   RemoteJwks,
   createLocalJwks,

@@ -5,6 +5,7 @@ export const {
   Issuer,
   MemoryStore,
   ManualClock,
+  parseTimespan,
   LocalJwks,
   RemoteJwks,
   createLocalJwks,

@@ -189,4 +189,13 @@ class Issuer {
   }
 }
 
-module.exports = { Issuer, MemoryStore, ManualClock }
+/**
+ * Signed seconds of a time-span string in the core's expiration grammar (`"15m"`, `"2 hours"`,
+ * `"-1d"`, `"3 days ago"`); anything else is `ERR_INVALID_CONFIG`.
+ */
+function parseTimespan(span) {
+  if (typeof span !== 'string') throw invalid('a time span must be a string')
+  return call(() => native.parseTimespan(span))
+}
+
+module.exports = { Issuer, MemoryStore, ManualClock, parseTimespan }

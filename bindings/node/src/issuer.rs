@@ -145,6 +145,14 @@ impl NativeIssuer {
     }
 }
 
+/// Seconds in a time-span string of the core's expiration grammar (`"15m"`, `"2 hours"`, `"-1d"`,
+/// `"3 days ago"`), signed; a malformed span is `ERR_INVALID_CONFIG`. Host integrations that take
+/// span strings (Better Auth's `toExpJWT`) resolve them here rather than parse them themselves.
+#[napi(catch_unwind)]
+pub fn parse_timespan(span: String) -> napi::Result<i64> {
+    authjwt_core::claims::parse_timespan(&span).js()
+}
+
 fn parse_value(json: &str, what: &str) -> authjwt_core::Result<Value> {
     serde_json::from_str(json).map_err(|_| Error::InvalidConfig(format!("{what} must be JSON")))
 }

@@ -12,7 +12,7 @@ import { getBetterAuthVersion, getCurrentAuthEndpointContext, getCurrentDBAdapte
 import { sessionSchema, userSchema } from '@better-auth/core/db'
 import { safeJSONParse } from '@better-auth/core/utils/json'
 
-const { Issuer, MemoryStore, ManualClock, createLocalJwks, decodeProtectedHeader } = authjwt
+const { Issuer, MemoryStore, ManualClock, createLocalJwks, decodeProtectedHeader, parseTimespan } = authjwt
 
 const DEFAULT_ALG = 'EdDSA'
 const DEFAULT_GRACE_PERIOD = 30 * 24 * 3600
@@ -390,31 +390,23 @@ export async function generateExportedKeyPair(options) {
   return { publicWebKey: JSON.parse(row.publicKey), privateWebKey: JSON.parse(row.privateKey), alg, cfg }
 }
 
-// Better Auth's time-span grammar (`"15m"`, `"2 hours"`, `"1h ago"`), the same the core reads.
-const SPAN = /^(\+|-)? ?(\d+|\d+\.\d+) ?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|months?|mo|years?|yrs?|y)(?: (ago|from now))?$/i
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, mo: 2592000, y: 31557600 }
-
-function unitOf(word) {
-  const u = word.toLowerCase()
-  if (u.startsWith('mo')) return 'mo'
-  if (u.startsWith('mi') || u === 'm') return 'm'
-  if (u.startsWith('s')) return 's'
-  if (u.startsWith('h')) return 'h'
-  if (u.startsWith('d')) return 'd'
-  if (u.startsWith('w')) return 'w'
-  return 'y'
-}
-
-/** Better Auth's `toExpJWT`: a number as is, a Date in seconds, a span added to `iat`. */
+/**
+ * Better Auth's `toExpJWT`: a number as is, a Date in seconds, a span added to `iat`. The span
+ * grammar is the core's (`parseTimespan`); a span it refuses is Better Auth's `TypeError`.
+ */
 export function toExpJWT(expirationTime, iat) {
   if (typeof expirationTime === 'number') return expirationTime
   if (expirationTime instanceof Date) return Math.floor(expirationTime.getTime() / 1000)
-  const match = typeof expirationTime === 'string' ? SPAN.exec(expirationTime) : null
-  if (!match || (match[4] && match[1])) {
-    throw new TypeError(`Invalid time string format: "${expirationTime}". Use formats like "7d", "30m", "1 hour", etc.`)
+  // Better Auth matches `String(value)`, so `undefined` or an object is a bad span, not a crash.
+  const span = String(expirationTime)
+  let seconds
+  try {
+    seconds = parseTimespan(span)
+  } catch (error) {
+    if (error?.code !== 'ERR_INVALID_CONFIG') throw error
+    throw new TypeError(`Invalid time string format: "${span}". Use formats like "7d", "30m", "1 hour", etc.`)
   }
-  const seconds = Math.round(parseFloat(match[2]) * UNIT_SECONDS[unitOf(match[3])])
-  return iat + (match[1] === '-' || match[4] === 'ago' ? -seconds : seconds)
+  return iat + seconds
 }
 
 // ---------------------------------------------------------------------------------------------
