@@ -109,15 +109,17 @@ cargo_zigbuild() {
 # library (release, glibc 2.17, sharing its dependency builds with the wheel and the addon) is
 # staged at JNA's resource path for the JAR.
 build_uniffi_bindings() {
-  cargo_zigbuild --release -p authjwt-uniffi || return 1
+  cargo_zigbuild --release -p authjwt-uniffi --lib || return 1
+  # The generator is a host tool: the dev profile, no zig, never part of the library's build.
+  cargo build -q -p authjwt-uniffi-bindgen || return 1
   local out="$CARGO_TARGET_DIR/uniffi" dir="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release"
-  local lib="$dir/libauthjwt_uniffi.so"
+  local lib="$dir/libauthjwt_uniffi.so" bindgen="$CARGO_TARGET_DIR/debug/uniffi-bindgen"
   # Library mode reads the UniFFI metadata symbols from the rlib: zig's linker leaves the .so
   # without a symbol table (its exported functions stay in .dynsym).
   local meta="$dir/libauthjwt_uniffi.rlib"
   rm -rf "$out/kotlin" "$out/swift"
-  "$dir/uniffi-bindgen" generate --library "$meta" --language kotlin --no-format --out-dir "$out/kotlin" || return 1
-  "$dir/uniffi-bindgen" generate --library "$meta" --language swift --no-format --out-dir "$out/swift" || return 1
+  "$bindgen" generate --library "$meta" --language kotlin --no-format --out-dir "$out/kotlin" || return 1
+  "$bindgen" generate --library "$meta" --language swift --no-format --out-dir "$out/swift" || return 1
   # JNA's resource path in the JAR (kotlin/authjwt/pom.xml packs $out/native).
   mkdir -p "$out/native/linux-x86-64"
   strip --strip-debug -o "$out/native/linux-x86-64/libauthjwt_uniffi.so" "$lib"

@@ -2,7 +2,8 @@
 //!
 //! A thin translation of `authjwt-core`: host values are converted, one core call is made, the
 //! result or error is converted back. Kotlin package `dev.authjwt`, Swift module `AuthJwt`
-//! (`uniffi.toml`). Generate the bindings with this crate's `uniffi-bindgen` in library mode.
+//! (`uniffi.toml`). Generate the bindings with `uniffi-bindgen` (the workspace crate
+//! `authjwt-uniffi-bindgen`) in library mode.
 //!
 //! What hosts see: the [`KeyStore`] interface they implement over their own storage, [`JwkRow`],
 //! [`MemoryStore`], [`Issuer`] with [`IssuerOptions`], [`KeySet`], [`RemoteKeySet`],
