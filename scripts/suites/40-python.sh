@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 
 source scripts/lib/build.sh
+source scripts/lib/steps.sh
 test_venv=.cache/python-test
 
 echo "--- maturin build --release (abi3 wheel)"
@@ -18,13 +19,5 @@ echo "--- fresh virtualenv with the wheel and the test tools"
 python_venv_with_wheel "$test_venv" "$wheel" -r python/requirements-dev.txt
 
 echo "--- pytest (against the installed package)"
-set +e
-(cd "$root" && AUTHJWT_WHEEL="$root/$wheel" "$test_venv/bin/pytest" -q -p no:cacheprovider \
-  --ignore=python/tests/frameworks python/tests)  # frameworks: 41-python-frameworks.sh
-status=$?
-set -e
-if [ "$status" -eq 5 ]; then
-  echo "pytest collected no tests: failing" >&2
-  exit 1
-fi
-exit "$status"
+# (python/tests/frameworks is suite 41-python-frameworks)
+pytest_installed "$root/$test_venv" "$root/$wheel" --ignore=python/tests/frameworks python/tests
