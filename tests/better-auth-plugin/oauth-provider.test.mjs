@@ -9,7 +9,7 @@ import { oauthProvider } from '@better-auth/oauth-provider'
 import * as betterAuthJwt from 'better-auth/plugins/jwt'
 import * as authjwtJwt from 'authjwt/better-auth'
 import authjwt from 'authjwt'
-import { BASE, both, call, contextOf, headerOf, makeAuth, newMemoryDb, payloadOf, signUp } from './harness.mjs'
+import { BASE, both, call, contextOf, cookiesOf, headerOf, makeAuth, newMemoryDb, payloadOf, signUp } from './harness.mjs'
 
 const provider = () => oauthProvider({ loginPage: '/sign-in', consentPage: '/consent' })
 
@@ -224,5 +224,81 @@ test('a /token session JWT is not an active access token, as with Better Auth', 
     return { status: res.status, active: text ? JSON.parse(text).active === true : false }
   })
   assert.equal(r.authjwt.active, false)
+  assert.deepEqual(r.authjwt, r['better-auth'])
+})
+
+// RP-initiated logout: oauth-provider verifies the id_token_hint against the JWKS it fetches over
+// HTTP from <baseURL>/jwks, so the server here is a real one on 127.0.0.1.
+test('RP-initiated logout: the id_token_hint verifies against the plugin\'s /jwks fetched over HTTP, as with Better Auth', async () => {
+  const { createServer } = await import('node:http')
+  const r = await both(async (impl) => {
+    let auth
+    let jwksFetches = 0
+    const server = createServer(async (req, res) => {
+      try {
+        if (req.url === '/api/auth/jwks') jwksFetches++
+        const chunks = []
+        for await (const c of req) chunks.push(c)
+        const response = await auth.handler(
+          new Request(`http://127.0.0.1:${server.address().port}${req.url}`, { method: req.method, headers: req.headers, body: chunks.length ? Buffer.concat(chunks) : undefined }),
+        )
+        const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'set-cookie'))
+        headers['set-cookie'] = response.headers.getSetCookie()
+        res.writeHead(response.status, headers)
+        res.end(Buffer.from(await response.arrayBuffer()))
+      } catch (error) {
+        res.writeHead(500).end(String(error))
+      }
+    })
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${server.address().port}`
+    try {
+      const db = oauthDb()
+      ;({ auth } = makeAuth(impl, { db, baseURL: origin, trustedOrigins: [origin], plugins: [flowProvider()] }))
+      const http = async (path, { method = 'GET', cookie, json, formBody } = {}) => {
+        const headers = { origin, ...(cookie ? { cookie } : {}) }
+        let body
+        if (json) (headers['content-type'] = 'application/json'), (body = JSON.stringify(json))
+        if (formBody) (headers['content-type'] = 'application/x-www-form-urlencoded'), (body = new URLSearchParams(formBody))
+        return fetch(`${origin}${path}`, { method, headers, body, redirect: 'manual' })
+      }
+      const signUpRes = await http('/api/auth/sign-up/email', { method: 'POST', json: { email: `rp${Math.random().toString(36).slice(2)}@example.com`, password: 'correct-horse-battery', name: 'RP' } })
+      const cookie = cookiesOf(signUpRes)
+      // enable_end_session is an administrative field: the server API with the user's session.
+      const client = await auth.api.adminCreateOAuthClient({
+        headers: new Headers({ cookie }),
+        body: { redirect_uris: [REDIRECT], post_logout_redirect_uris: ['https://client.example.com/logged-out'], token_endpoint_auth_method: 'client_secret_post', enable_end_session: true, skip_consent: true },
+      })
+      const verifier = randomBytes(32).toString('base64url')
+      const query = new URLSearchParams({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, scope: 'openid', state: 's', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' })
+      const authorize = await http(`/api/auth/oauth2/authorize?${query}`, { cookie })
+      // A fetch (not a navigation) gets the redirect as JSON.
+      const target = authorize.headers.get('location') ?? (await authorize.json()).url
+      const code = new URL(target, origin).searchParams.get('code')
+      assert.ok(code, `authorize: ${authorize.status} ${target}`)
+      const tokens = await (await http('/api/auth/oauth2/token', { method: 'POST', formBody: { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: client.client_id, client_secret: client.client_secret, code_verifier: verifier } })).json()
+      assert.equal(typeof payloadOf(tokens.id_token).sid, 'string', 'the ID token of an end-session client carries sid')
+      const sessionsBefore = db.session.length
+      const logout = await fetch(
+        `${origin}/api/auth/oauth2/end-session?${new URLSearchParams({ id_token_hint: tokens.id_token, client_id: client.client_id, post_logout_redirect_uri: 'https://client.example.com/logged-out', state: 'bye' })}`,
+        { redirect: 'manual', headers: { origin } },
+      )
+      // A tampered hint must not log anyone out.
+      const [h, p, s] = tokens.id_token.split('.')
+      const tampered = await fetch(`${origin}/api/auth/oauth2/end-session?${new URLSearchParams({ id_token_hint: `${h}.${p}.${s.slice(0, -4)}AAAA`, client_id: client.client_id })}`, { redirect: 'manual', headers: { origin } })
+      return {
+        location: logout.headers.get('location') ?? (await logout.json().catch(() => null))?.url ?? null,
+        sessionEnded: db.session.length === sessionsBefore - 1,
+        tamperedStatus: tampered.status,
+        jwksServedOverHttp: jwksFetches > 0,
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+  assert.equal(r.authjwt.location, 'https://client.example.com/logged-out?state=bye')
+  assert.equal(r.authjwt.sessionEnded, true)
+  assert.equal(r.authjwt.tamperedStatus, 401)
+  assert.equal(r.authjwt.jwksServedOverHttp, true, 'oauth-provider fetched the plugin\'s /jwks over HTTP')
   assert.deepEqual(r.authjwt, r['better-auth'])
 })
