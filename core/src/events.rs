@@ -57,6 +57,19 @@ pub enum Event {
         /// The error code.
         code: &'static str,
     },
+    /// A remote JWKS refetch answered `304 Not Modified`: the cached set stays, freshly confirmed.
+    JwksNotModified {
+        /// The JWKS URL.
+        url: String,
+    },
+    /// A refresh of a remote JWKS failed and verification goes on with the last good set, past
+    /// its lifetime, within the stale-if-error window (retried with backoff).
+    JwksStale {
+        /// The JWKS URL.
+        url: String,
+        /// The error code of the failed refresh.
+        code: &'static str,
+    },
     /// A stored key was opened with a secret shorter than [`crate::seal::MIN_SECRET_CHARS`]
     /// characters: it still signs (no deployment is locked out), but a leaked table is only as
     /// safe as that secret. Seal under a strong secret: configure it first in `secret`/`secrets`
@@ -69,7 +82,8 @@ pub enum Event {
 
 impl Event {
     /// The event's dotted name: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
-    /// `token.rejected`, `jwks.fetched`, `jwks.fetch_failed` or `secret.weak`.
+    /// `token.rejected`, `jwks.fetched`, `jwks.fetch_failed`, `jwks.not_modified`,
+    /// `jwks.stale` or `secret.weak`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::KeyCreated { .. } => "key.created",
@@ -79,6 +93,8 @@ impl Event {
             Event::TokenRejected { .. } => "token.rejected",
             Event::JwksFetched { .. } => "jwks.fetched",
             Event::JwksFetchFailed { .. } => "jwks.fetch_failed",
+            Event::JwksNotModified { .. } => "jwks.not_modified",
+            Event::JwksStale { .. } => "jwks.stale",
             Event::WeakSecretUsed { .. } => "secret.weak",
         }
     }
@@ -113,9 +129,12 @@ impl Event {
                 o.insert("url".to_owned(), Value::from(url.as_str()));
                 o.insert("keys".to_owned(), Value::from(*keys));
             }
-            Event::JwksFetchFailed { url, code } => {
+            Event::JwksFetchFailed { url, code } | Event::JwksStale { url, code } => {
                 o.insert("url".to_owned(), Value::from(url.as_str()));
                 o.insert("code".to_owned(), Value::from(*code));
+            }
+            Event::JwksNotModified { url } => {
+                o.insert("url".to_owned(), Value::from(url.as_str()));
             }
             Event::WeakSecretUsed { kid } => {
                 o.insert("kid".to_owned(), Value::from(kid.as_str()));
@@ -187,8 +206,11 @@ fn trace_event(event: &Event) {
         Event::JwksFetched { url, keys } => {
             tracing::info!(target: "authjwt", event = name, url = %url, keys = *keys);
         }
-        Event::JwksFetchFailed { url, code } => {
+        Event::JwksFetchFailed { url, code } | Event::JwksStale { url, code } => {
             tracing::warn!(target: "authjwt", event = name, url = %url, code = *code);
+        }
+        Event::JwksNotModified { url } => {
+            tracing::debug!(target: "authjwt", event = name, url = %url);
         }
         Event::WeakSecretUsed { kid } => {
             tracing::warn!(target: "authjwt", event = name, kid = %kid);
@@ -266,6 +288,11 @@ mod tests {
                 url: "u".into(),
                 code: "ERR_JWKS_TIMEOUT",
             },
+            Event::JwksNotModified { url: "u".into() },
+            Event::JwksStale {
+                url: "u".into(),
+                code: "ERR_JWKS_UNAVAILABLE",
+            },
         ]
         .iter()
         .map(Event::name)
@@ -279,7 +306,9 @@ mod tests {
                 "token.verified",
                 "token.rejected",
                 "jwks.fetched",
-                "jwks.fetch_failed"
+                "jwks.fetch_failed",
+                "jwks.not_modified",
+                "jwks.stale"
             ]
         );
     }

@@ -11,13 +11,15 @@ use serde_json::Map;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+use authjwt_core::clock::ManualClock;
 use authjwt_core::events::{Event, EventSink};
 use authjwt_core::issuer::{Issuer, IssuerOptions, SignOverrides};
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
 use authjwt_core::store::MemoryStore;
 use authjwt_core::verify::VerifyOptions;
 
-/// What the server answers: status line, extra headers, body, delay before answering.
+/// What the server answers: status line, extra headers, body, delay before answering; with an
+/// `etag`, a request whose `If-None-Match` names it gets `304 Not Modified` (same headers, no body).
 #[derive(Clone)]
 struct Reply {
     status: &'static str,
@@ -25,6 +27,7 @@ struct Reply {
     body: Vec<u8>,
     delay: Duration,
     content_length: bool,
+    etag: Option<String>,
 }
 
 impl Reply {
@@ -35,14 +38,33 @@ impl Reply {
             body: body.into(),
             delay: Duration::ZERO,
             content_length: true,
+            etag: None,
+        }
+    }
+
+    fn with_header(mut self, header: &str) -> Self {
+        self.headers.push(header.to_owned());
+        self
+    }
+
+    fn status(status: &'static str) -> Self {
+        Reply {
+            status,
+            ..Reply::ok("")
         }
     }
 }
+
+/// While set, requests wait for permits before they are answered (to catch anyone who waits).
+type Gate = Arc<Mutex<Option<Arc<tokio::sync::Semaphore>>>>;
 
 struct Server {
     port: u16,
     requests: Arc<AtomicUsize>,
     reply: Arc<Mutex<Reply>>,
+    /// The request heads seen, lowercased.
+    heads: Arc<Mutex<Vec<String>>>,
+    gate: Gate,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -61,13 +83,15 @@ impl Server {
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(AtomicUsize::new(0));
         let reply = Arc::new(Mutex::new(reply));
-        let (r, c) = (reply.clone(), requests.clone());
+        let heads: Arc<Mutex<Vec<String>>> = Arc::default();
+        let gate: Gate = Arc::default();
+        let (r, c, h, g) = (reply.clone(), requests.clone(), heads.clone(), gate.clone());
         let task = tokio::spawn(async move {
             loop {
                 let Ok((mut sock, _)) = listener.accept().await else {
                     return;
                 };
-                let (r, c) = (r.clone(), c.clone());
+                let (r, c, h, g) = (r.clone(), c.clone(), h.clone(), g.clone());
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
                     let mut chunk = [0u8; 1024];
@@ -77,9 +101,15 @@ impl Server {
                             Ok(n) => buf.extend_from_slice(&chunk[..n]),
                         }
                     }
+                    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+                    h.lock().unwrap().push(head.clone());
                     c.fetch_add(1, Ordering::SeqCst);
+                    let held = g.lock().unwrap().clone();
+                    if let Some(gate) = held {
+                        let _ = gate.acquire().await.map(|p| p.forget());
+                    }
                     // `/old` is moved to `/jwks` on the same origin.
-                    let reply = if buf.starts_with(b"GET /old ") {
+                    let mut reply = if buf.starts_with(b"GET /old ") {
                         Reply {
                             status: "301 Moved Permanently",
                             headers: vec!["location: /jwks".into()],
@@ -88,6 +118,13 @@ impl Server {
                     } else {
                         r.lock().unwrap().clone()
                     };
+                    if let Some(tag) = reply.etag.clone() {
+                        if head.contains(&format!("if-none-match: {}", tag.to_ascii_lowercase())) {
+                            reply.status = "304 Not Modified";
+                            reply.body.clear();
+                        }
+                        reply.headers.push(format!("etag: {tag}"));
+                    }
                     tokio::time::sleep(reply.delay).await;
                     let mut head = format!("HTTP/1.1 {}\r\nconnection: close\r\n", reply.status);
                     for h in &reply.headers {
@@ -108,8 +145,32 @@ impl Server {
             port,
             requests,
             reply,
+            heads,
+            gate,
             task,
         }
+    }
+
+    /// Holds every request from now on until [`Server::release`].
+    fn hold(&self) {
+        *self.gate.lock().unwrap() = Some(Arc::new(tokio::sync::Semaphore::new(0)));
+    }
+
+    /// Answers the held requests and stops holding.
+    fn release(&self) {
+        if let Some(gate) = self.gate.lock().unwrap().take() {
+            gate.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
+        }
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
+
+    /// Stops listening: later connections are refused.
+    async fn stop(&mut self) {
+        self.task.abort();
+        let _ = (&mut self.task).await;
     }
 
     fn url(&self) -> String {
@@ -444,4 +505,410 @@ async fn fetches_and_failures_are_reported_as_events() {
     assert_eq!(names, ["jwks.fetched", "token.verified"]);
     assert!(matches!(&events[0], Event::JwksFetched { keys: 1, .. }));
     assert!(!format!("{events:?}").contains(&t));
+}
+
+// ---- HTTP caching: lifetime from Cache-Control, 304, refresh ahead, stale-if-error ----------
+
+const T0: i64 = 1_800_000_000_000;
+
+/// Options on a manual clock at [`T0`], with `f` applied.
+fn timed(clock: &Arc<ManualClock>, f: impl FnOnce(&mut RemoteJwksOptions)) -> RemoteJwksOptions {
+    opts(|o| {
+        o.clock = clock.clone();
+        f(o);
+    })
+}
+
+fn names(rec: &Recorder) -> Vec<&'static str> {
+    rec.0.lock().unwrap().iter().map(Event::name).collect()
+}
+
+/// Waits (bounded, to fail instead of hanging) until `done` holds: for work started in the
+/// background, whose end the test cannot await directly.
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..1000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("gave up waiting for {what}");
+}
+
+/// Bounds a verification that must not wait for the network, so a regression fails the test
+/// instead of hanging it.
+async fn verify_now(remote: &RemoteJwks, token: &str) -> authjwt_core::Result<()> {
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        remote.verify(token, &VerifyOptions::default()),
+    )
+    .await
+    .expect("the verification waited for the held fetch")
+    .map(|_| ())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_max_age_sets_the_lifetime_within_the_bounds() {
+    let iss = issuer().await;
+    let body = jwks_body(&iss).await;
+    let t = token(&iss).await;
+    // (Cache-Control sent, lifetime expected in seconds) with min 60 s, limit 3600 s, default 600 s.
+    for (cache_control, lifetime) in [
+        (None, 600),
+        (Some("public, max-age=120"), 120),
+        (Some("max-age=5"), 60),
+        (Some("no-cache"), 60),
+        (Some("max-age=86400"), 3600),
+    ] {
+        let mut reply = Reply::ok(body.clone());
+        if let Some(cc) = cache_control {
+            reply = reply.with_header(&format!("cache-control: {cc}"));
+        }
+        let server = Server::start(reply).await;
+        let clock = Arc::new(ManualClock::new(T0));
+        let remote = RemoteJwks::new(
+            &server.url(),
+            timed(&clock, |o| {
+                o.cache_min_age = Duration::from_secs(60);
+                o.cache_max_age_limit = Duration::from_secs(3600);
+                o.cache_max_age = Duration::from_secs(600);
+            }),
+        )
+        .unwrap();
+        remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+        // Three quarters of the lifetime in, the set is fresh: no request at all.
+        clock.set_ms(T0 + lifetime * 750);
+        remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+        assert_eq!(
+            server.count(),
+            1,
+            "{cache_control:?}: fresh at 3/4 of {lifetime} s"
+        );
+        // Just past it, the set is stale and (nothing failing) fetched before use.
+        clock.set_ms(T0 + lifetime * 1000 + 1000);
+        remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+        assert_eq!(
+            server.count(),
+            2,
+            "{cache_control:?}: stale after {lifetime} s"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn min_age_above_the_limit_is_refused() {
+    let err = RemoteJwks::new(
+        "https://auth.example.com/jwks",
+        opts(|o| {
+            o.cache_min_age = Duration::from_secs(7200);
+            o.cache_max_age_limit = Duration::from_secs(3600);
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "ERR_INVALID_CONFIG");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refetch_is_conditional_and_a_304_keeps_the_keys() {
+    let a = issuer().await;
+    let reply = Reply {
+        etag: Some("\"v1\"".into()),
+        ..Reply::ok(jwks_body(&a).await)
+            .with_header("cache-control: max-age=300")
+            .with_header("last-modified: Tue, 01 Dec 2026 10:00:00 GMT")
+    };
+    let server = Server::start(reply).await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let rec = Arc::new(Recorder::default());
+    let remote =
+        RemoteJwks::new_with_events(&server.url(), timed(&clock, |_| {}), Some(rec.clone()))
+            .unwrap();
+    let t = token(&a).await;
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    assert!(
+        !server.heads()[0].contains("if-none-match"),
+        "nothing cached yet"
+    );
+
+    clock.advance_ms(301_000);
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    assert_eq!(server.count(), 2);
+    let second = &server.heads()[1];
+    assert!(second.contains("if-none-match: \"v1\""), "{second}");
+    assert!(
+        second.contains("if-modified-since: tue, 01 dec 2026 10:00:00 gmt"),
+        "{second}"
+    );
+    assert!(
+        names(&rec).contains(&"jwks.not_modified"),
+        "{:?}",
+        names(&rec)
+    );
+    // The 304 gave the set a new lifetime: fresh again for 300 s.
+    clock.advance_ms(200_000);
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    assert_eq!(server.count(), 2);
+
+    // The server rotates: a new document and tag, served in full to the old tag.
+    a.rotate().await.unwrap();
+    server.set_reply(Reply {
+        etag: Some("\"v2\"".into()),
+        ..Reply::ok(jwks_body(&a).await).with_header("cache-control: max-age=300")
+    });
+    clock.advance_ms(101_000);
+    remote
+        .verify(&token(&a).await, &VerifyOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(server.count(), 3);
+    assert_eq!(
+        names(&rec).iter().filter(|n| **n == "jwks.fetched").count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_ahead_keeps_every_verification_off_the_network() {
+    let iss = issuer().await;
+    let reply = Reply {
+        etag: Some("\"k\"".into()),
+        ..Reply::ok(jwks_body(&iss).await).with_header("cache-control: max-age=100")
+    };
+    let server = Server::start(reply).await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let rec = Arc::new(Recorder::default());
+    let remote = RemoteJwks::new_with_events(
+        &server.url(),
+        timed(&clock, |o| o.cache_min_age = Duration::from_secs(1)),
+        Some(rec.clone()),
+    )
+    .unwrap();
+    let t = token(&iss).await;
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    let refreshed = |rec: &Recorder| {
+        names(rec)
+            .iter()
+            .filter(|n| **n == "jwks.fetched" || **n == "jwks.not_modified")
+            .count()
+    };
+    for window in 1..=10 {
+        // Every request is held from now on: a verification that waited for one would hang.
+        server.hold();
+        // 90 s into a 100 s lifetime: within the refresh lead (20 s), still fresh.
+        clock.advance_ms(90_000);
+        verify_now(&remote, &t).await.unwrap();
+        until("the background refresh to reach the server", || {
+            server.count() == window + 1
+        })
+        .await;
+        for _ in 0..20 {
+            verify_now(&remote, &t).await.unwrap();
+        }
+        assert_eq!(server.count(), window + 1, "one refresh per window");
+        server.release();
+        until("the background refresh to finish", || {
+            refreshed(&rec) == window + 1
+        })
+        .await;
+    }
+    assert_eq!(
+        server.count(),
+        11,
+        "the cold fetch and one refresh per window"
+    );
+    assert_eq!(
+        names(&rec)
+            .iter()
+            .filter(|n| **n == "jwks.not_modified")
+            .count(),
+        10,
+        "every refresh was a revalidation"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cold_burst_of_1000_verifications_makes_one_fetch() {
+    let iss = issuer().await;
+    let server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
+    // Held until every verification is queued behind the one fetch.
+    server.hold();
+    let remote = RemoteJwks::new(&server.url(), RemoteJwksOptions::default()).unwrap();
+    let t = token(&iss).await;
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let (remote, t) = (remote.clone(), t.clone());
+            tokio::spawn(async move { remote.verify(&t, &VerifyOptions::default()).await })
+        })
+        .collect();
+    until("the first fetch", || server.count() == 1).await;
+    server.release();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(server.count(), 1);
+}
+
+/// How a test breaks the key server.
+#[derive(Clone, Copy, Debug)]
+enum Outage {
+    Down,
+    Status500,
+    Slow,
+    Garbage,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outage_past_max_age_serves_the_last_set_for_the_stale_window_then_fails() {
+    let iss = issuer().await;
+    let t = token(&iss).await;
+    for (outage, code) in [
+        (Outage::Down, "ERR_JWKS_UNAVAILABLE"),
+        (Outage::Status500, "ERR_JWKS_UNAVAILABLE"),
+        (Outage::Slow, "ERR_JWKS_TIMEOUT"),
+        (Outage::Garbage, "ERR_JWKS_INVALID"),
+    ] {
+        let mut server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
+        let clock = Arc::new(ManualClock::new(T0));
+        let rec = Arc::new(Recorder::default());
+        let remote = RemoteJwks::new_with_events(
+            &server.url(),
+            timed(&clock, |o| {
+                o.cache_max_age = Duration::from_secs(60);
+                o.stale_if_error = Duration::from_secs(600);
+                o.timeout_duration = Duration::from_millis(300);
+            }),
+            Some(rec.clone()),
+        )
+        .unwrap();
+        remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+        match outage {
+            Outage::Down => server.stop().await,
+            Outage::Status500 => server.set_reply(Reply::status("500 Internal Server Error")),
+            Outage::Slow => server.set_reply(Reply {
+                delay: Duration::from_secs(30),
+                ..Reply::ok(jwks_body(&iss).await)
+            }),
+            Outage::Garbage => server.set_reply(Reply::ok("{\"keys\": 7}")),
+        }
+        // Past max-age: the refetch fails, the last good set verifies, and it is reported.
+        clock.advance_ms(61_000);
+        remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+        let seen = names(&rec);
+        assert!(seen.contains(&"jwks.fetch_failed"), "{outage:?}: {seen:?}");
+        assert!(seen.contains(&"jwks.stale"), "{outage:?}: {seen:?}");
+        let stale = rec.0.lock().unwrap().iter().find_map(|e| match e {
+            Event::JwksStale { code, .. } => Some(*code),
+            _ => None,
+        });
+        assert_eq!(stale, Some(code), "{outage:?}");
+
+        // Through the window, verifications never wait: retries run in the background, backed off.
+        let mut at = 61_000;
+        while at < 650_000 {
+            at += 7_000;
+            clock.set_ms(T0 + at);
+            verify_now(&remote, &t).await.unwrap();
+        }
+        // Past lifetime + stale window (60 + 600 s): the outage is the answer.
+        clock.set_ms(T0 + 661_000);
+        let err = remote
+            .verify(&t, &VerifyOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), code, "{outage:?}: {err}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_set_recovers_in_the_background_when_the_server_returns() {
+    let a = issuer().await;
+    let t = token(&a).await;
+    let server = Server::start(Reply::ok(jwks_body(&a).await)).await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let rec = Arc::new(Recorder::default());
+    let remote = RemoteJwks::new_with_events(
+        &server.url(),
+        timed(&clock, |o| o.cache_max_age = Duration::from_secs(60)),
+        Some(rec.clone()),
+    )
+    .unwrap();
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    server.set_reply(Reply::status("503 Service Unavailable"));
+    clock.advance_ms(61_000);
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    assert_eq!(server.count(), 2);
+    // Within the first backoff (1 s) nothing is retried, however many verifications.
+    for _ in 0..50 {
+        remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    }
+    assert_eq!(server.count(), 2, "backed off");
+
+    // The server is back; after the backoff the next verification retries in the background.
+    server.set_reply(Reply::ok(jwks_body(&a).await));
+    clock.advance_ms(1_000);
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    until("the background retry", || {
+        names(&rec).last() == Some(&"jwks.fetched")
+    })
+    .await;
+    assert_eq!(server.count(), 3);
+    // Fresh again: no more requests.
+    for _ in 0..50 {
+        remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    }
+    assert_eq!(server.count(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_if_error_zero_fails_as_soon_as_the_set_is_stale() {
+    let iss = issuer().await;
+    let t = token(&iss).await;
+    let server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let remote = RemoteJwks::new(
+        &server.url(),
+        timed(&clock, |o| {
+            o.cache_max_age = Duration::from_secs(60);
+            o.stale_if_error = Duration::ZERO;
+        }),
+    )
+    .unwrap();
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    server.set_reply(Reply::status("502 Bad Gateway"));
+    clock.advance_ms(61_000);
+    let err = remote
+        .verify(&t, &VerifyOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "ERR_JWKS_UNAVAILABLE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_kid_while_stale_still_fails_within_the_cooldown() {
+    let a = issuer().await;
+    let server = Server::start(Reply::ok(jwks_body(&a).await)).await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let remote = RemoteJwks::new(
+        &server.url(),
+        timed(&clock, |o| o.cache_max_age = Duration::from_secs(60)),
+    )
+    .unwrap();
+    let t = token(&a).await;
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    server.set_reply(Reply::status("500 Internal Server Error"));
+    clock.advance_ms(61_000);
+    remote.verify(&t, &VerifyOptions::default()).await.unwrap();
+    let stranger = token(&issuer().await).await;
+    for _ in 0..20 {
+        let err = remote
+            .verify(&stranger, &VerifyOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "ERR_JWKS_NO_MATCHING_KEY");
+    }
+    assert_eq!(
+        server.count(),
+        2,
+        "the cooldown holds: no fetch per unknown kid"
+    );
 }

@@ -195,11 +195,22 @@ pub struct VerifyOptions {
 }
 
 /// Options of a remote key set (jose's `createRemoteJWKSet` names), in seconds.
-#[derive(Debug, Clone, uniffi::Record)]
+#[derive(Clone, uniffi::Record)]
 pub struct RemoteKeySetOptions {
-    /// How long a fetched set is fresh (default 600).
+    /// How long a fetched set is fresh when the server sends no `Cache-Control: max-age`
+    /// (default 600).
     #[uniffi(default = 600.0)]
     pub cache_max_age: f64,
+    /// The least lifetime the server's `max-age` can give the set (default 60).
+    #[uniffi(default = 60.0)]
+    pub cache_min_age: f64,
+    /// The longest lifetime the server's `max-age` can give the set (default 3600).
+    #[uniffi(default = 3600.0)]
+    pub cache_max_age_limit: f64,
+    /// How long past its lifetime the last good set keeps verifying while refreshes fail
+    /// (default 86400, one day; 0 turns it off).
+    #[uniffi(default = 86400.0)]
+    pub stale_if_error: f64,
     /// Least time between two fetches caused by unknown kids (default 30).
     #[uniffi(default = 30.0)]
     pub cooldown_duration: f64,
@@ -209,6 +220,25 @@ pub struct RemoteKeySetOptions {
     /// Largest accepted response body in bytes; `null` = the core's default.
     #[uniffi(default = None)]
     pub max_response_size: Option<u32>,
+    /// Receives `jwks.fetched`, `jwks.not_modified`, `jwks.fetch_failed`, `jwks.stale`,
+    /// `token.verified` and `token.rejected`.
+    #[uniffi(default = None)]
+    pub events: Option<Arc<dyn EventListener>>,
+}
+
+impl std::fmt::Debug for RemoteKeySetOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteKeySetOptions")
+            .field("cache_max_age", &self.cache_max_age)
+            .field("cache_min_age", &self.cache_min_age)
+            .field("cache_max_age_limit", &self.cache_max_age_limit)
+            .field("stale_if_error", &self.stale_if_error)
+            .field("cooldown_duration", &self.cooldown_duration)
+            .field("timeout_duration", &self.timeout_duration)
+            .field("max_response_size", &self.max_response_size)
+            .field("events", &self.events.is_some())
+            .finish()
+    }
 }
 
 impl Default for KeyPairConfig {
@@ -243,9 +273,13 @@ impl Default for RemoteKeySetOptions {
     fn default() -> Self {
         RemoteKeySetOptions {
             cache_max_age: 600.0,
+            cache_min_age: 60.0,
+            cache_max_age_limit: 3600.0,
+            stale_if_error: 86_400.0,
             cooldown_duration: 30.0,
             timeout_duration: 5.0,
             max_response_size: None,
+            events: None,
         }
     }
 }
@@ -403,15 +437,26 @@ impl VerifyOptions {
 }
 
 impl RemoteKeySetOptions {
+    /// The core's sink for `events`, if set.
+    pub(crate) fn event_sink(&self) -> Option<Arc<dyn authjwt_core::events::EventSink>> {
+        self.events
+            .clone()
+            .map(|l| Arc::new(HostEvents(l)) as Arc<_>)
+    }
+
     pub(crate) fn into_core(self) -> Result<RemoteJwksOptions, AuthJwtError> {
         let defaults = RemoteJwksOptions::default();
         Ok(RemoteJwksOptions {
             cache_max_age: seconds("cacheMaxAge", self.cache_max_age)?,
+            cache_min_age: seconds("cacheMinAge", self.cache_min_age)?,
+            cache_max_age_limit: seconds("cacheMaxAgeLimit", self.cache_max_age_limit)?,
+            stale_if_error: seconds("staleIfError", self.stale_if_error)?,
             cooldown_duration: seconds("cooldownDuration", self.cooldown_duration)?,
             timeout_duration: seconds("timeoutDuration", self.timeout_duration)?,
             max_response_size: self
                 .max_response_size
                 .map_or(defaults.max_response_size, |n| n as usize),
+            ..defaults
         })
     }
 }

@@ -94,8 +94,9 @@ impl RemoteKeySet {
     /// A key set at `url`; nothing is fetched until the first `verify`.
     #[uniffi::constructor(default(options))]
     pub fn new(url: String, options: RemoteKeySetOptions) -> Result<Arc<Self>, AuthJwtError> {
+        let events = options.event_sink();
         Ok(Arc::new(RemoteKeySet {
-            inner: RemoteJwks::new(&url, options.into_core()?)?,
+            inner: RemoteJwks::new_with_events(&url, options.into_core()?, events)?,
         }))
     }
 
