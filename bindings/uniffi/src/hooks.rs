@@ -1,6 +1,7 @@
 //! The other host callbacks of an issuer, each with its one adapter to the core: [`SessionHooks`]
-//! (Better Auth's `definePayload` / `getSubject`), [`ExternalSigner`] (a key that never leaves
-//! Android Keystore, the Secure Enclave or a KMS) and [`EventListener`] (monitoring).
+//! (Better Auth's `definePayload` / `getSubject`), [`ExternalSigner`] and [`KeyVersionSigner`] (a
+//! key that never leaves Android Keystore, the Secure Enclave or a KMS) and [`EventListener`]
+//! (monitoring).
 
 use std::sync::Arc;
 
@@ -46,14 +47,32 @@ pub trait ExternalSigner: Send + Sync {
     async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, KeyStoreError>;
 }
 
-/// An [`ExternalSigner`] with the algorithm it signs with and the `kid` put in the header.
+/// An [`ExternalSigner`] that names its key version per token (a KMS key version), so a rotation
+/// at the KMS needs no restart: before each token the issuer asks `current_kid`, puts that kid in
+/// the header, and has the same key version sign; the token is verified against that kid's key
+/// at `remoteUrl` before it is returned.
+#[uniffi::export(foreign)]
+#[async_trait::async_trait]
+pub trait KeyVersionSigner: Send + Sync {
+    /// The kid of the key version that signs next; none for the config's `kid`.
+    async fn current_kid(&self) -> Result<Option<String>, KeyStoreError>;
+
+    /// The signature of `signing_input` (or its digest) by the key version `kid`.
+    async fn sign(&self, signing_input: Vec<u8>, kid: String) -> Result<Vec<u8>, KeyStoreError>;
+}
+
+/// An [`ExternalSigner`] (one `kid`) or a [`KeyVersionSigner`] (a kid per token) with the
+/// algorithm it signs with; exactly one of `signer` and `keyVersionSigner` is set.
 #[derive(Clone, uniffi::Record)]
 pub struct ExternalSignerConfig {
-    /// The host's signer.
-    pub signer: Arc<dyn ExternalSigner>,
+    /// The host's signer, signing under `kid`.
+    #[uniffi(default = None)]
+    pub signer: Option<Arc<dyn ExternalSigner>>,
     /// Its algorithm (`ES256`, `EdDSA`, ...).
     pub alg: String,
-    /// The key id of its public key in the JWKS published at `remoteUrl`.
+    /// The key id of its public key in the JWKS published at `remoteUrl`; with a
+    /// `keyVersionSigner`, the kid used when `currentKid` answers none (may then be empty).
+    #[uniffi(default = "")]
     pub kid: String,
     /// `"raw"` (default): the signer gets the signing input; `"digest"`: its SHA-256/384/512.
     #[uniffi(default = None)]
@@ -64,6 +83,9 @@ pub struct ExternalSignerConfig {
     /// The signer's public JWK (JSON); without it, the key of `kid` at `remoteUrl`.
     #[uniffi(default = None)]
     pub public_key: Option<String>,
+    /// A signer that names its key version per token, instead of `signer`.
+    #[uniffi(default = None)]
+    pub key_version_signer: Option<Arc<dyn KeyVersionSigner>>,
 }
 
 /// One monitoring event: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
@@ -130,16 +152,32 @@ impl CoreSessionHooks for HostSessionHooks {
     }
 }
 
-/// The adapter from a host [`ExternalSigner`] to the core's.
-pub(crate) struct HostSigner(pub(crate) Arc<dyn ExternalSigner>);
+/// The adapter from a host [`ExternalSigner`] or [`KeyVersionSigner`] to the core's.
+pub(crate) enum HostSigner {
+    /// One kid, the config's.
+    Fixed(Arc<dyn ExternalSigner>),
+    /// A kid per token, asked of the host.
+    Versioned(Arc<dyn KeyVersionSigner>),
+}
 
 #[async_trait::async_trait]
 impl CoreExternalSigner for HostSigner {
     async fn sign(&self, request: SignRequest) -> Result<Vec<u8>, StoreError> {
-        self.0
-            .sign(request.message)
-            .await
-            .map_err(|e| StoreError::with_source("sign", e))
+        match self {
+            HostSigner::Fixed(signer) => signer.sign(request.message).await,
+            HostSigner::Versioned(signer) => signer.sign(request.message, request.kid).await,
+        }
+        .map_err(|e| StoreError::with_source("sign", e))
+    }
+
+    async fn current_kid(&self) -> Result<Option<String>, StoreError> {
+        match self {
+            HostSigner::Fixed(_) => Ok(None),
+            HostSigner::Versioned(signer) => signer
+                .current_kid()
+                .await
+                .map_err(|e| StoreError::with_source("kid", e)),
+        }
     }
 }
 

@@ -492,11 +492,20 @@ impl ExternalSignerConfig {
             })?;
             options.insert("publicKey".to_owned(), jwk);
         }
+        let (signer, dynamic_kid) =
+            match (self.signer, self.key_version_signer) {
+                (Some(signer), None) => (HostSigner::Fixed(signer), false),
+                (None, Some(signer)) => (HostSigner::Versioned(signer), true),
+                (Some(_), Some(_)) | (None, None) => return Err(AuthJwtError::invalid_config(
+                    "externalSigner needs exactly one of signer (one kid) and keyVersionSigner \
+                     (a kid per token)",
+                )),
+            };
         Ok(CoreExternalSignerConfig::from_host_options(
-            Arc::new(HostSigner(self.signer)),
+            Arc::new(signer),
             &options,
             OptionCase::Camel,
-            false,
+            dynamic_kid,
         )?)
     }
 }
