@@ -42,16 +42,26 @@ export const postgres = {
     await admin.query(`CREATE DATABASE ${name}`)
     await admin.end()
     const pool = new pg.Pool({ user: 'postgres', database: name, max })
+    // pool.end() resolves once it has asked its clients to disconnect, so the DROP below can reach
+    // a session still closing; that one ends with admin_shutdown (57P01), which is ours. Any other
+    // error of an idle client is kept and fails close().
+    let closing = false
+    const unexpected = []
+    pool.on('error', (error) => {
+      if (!(closing && error.code === '57P01')) unexpected.push(error)
+    })
     return {
       database: pool,
       name,
       rows: async () => (await pool.query('SELECT * FROM jwks')).rows,
       close: async () => {
+        closing = true
         await pool.end()
         const drop = new pg.Client({ user: 'postgres', database: 'postgres' })
         await drop.connect()
         await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
         await drop.end()
+        if (unexpected.length) throw unexpected[0]
       },
     }
   },
