@@ -66,3 +66,6 @@ echo "PostgreSQL listening on 127.0.0.1:$port and $tmp"
 echo "--- issuers, SIGKILL, verifiers (tests/multiprocess/run.mjs)"
 PGHOST=127.0.0.1 PGPORT=$port PYTHON="$root/$venv/bin/python" WORKDIR="$tmp/work" \
   node tests/multiprocess/run.mjs
+
+echo "--- examples/stores/pg_store.py: no authjwt-format key next to Better Auth's rows (tests/multiprocess/store_guard.py)"
+PGHOST=127.0.0.1 PGPORT=$port "$root/$venv/bin/python" tests/multiprocess/store_guard.py
