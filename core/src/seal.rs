@@ -1,8 +1,9 @@
-//! Private keys at rest: the `authjwt-v1`, `better-auth` and plain formats. Read all (detected from
-//! the column's shape), write the configured one.
+//! Private keys at rest: the `authjwt-v2`, `authjwt-v1`, `better-auth` and plain formats. Read all
+//! (detected from the column's shape), write the configured one (`authjwt-v2` by default).
 //!
 //! Detection of the `private_key` column:
-//! - a JSON object with `"v"`: `authjwt-v1` (`seal/authjwt_v1.rs`);
+//! - a JSON object with `"v"`: `authjwt-v1` or `authjwt-v2` (`seal/envelope.rs`; version 2 derives
+//!   with HKDF when the secret has full entropy, `seal/strength.rs`, else with PBKDF2 as version 1);
 //! - a JSON string literal: `better-auth`, bare hex or `$ba$<version>$<hex>` (`seal/better_auth.rs`,
 //!   matched against the `better-auth` npm package 1.7.24);
 //! - a JSON object with `"kty"`: a plain private JWK (Better Auth's `disablePrivateKeyEncryption`);
@@ -15,13 +16,14 @@
 //! secret is configured, so switching encryption off does not strand existing keys.
 //!
 //! Secrets: seal uses the first (newest); open tries every secret, the likely one first: the
-//! secret whose version matches the row's (`$ba$<v>$`, or `"sv"` in `authjwt-v1`, written when the
+//! secret whose version matches the row's (`$ba$<v>$`, or `"sv"` in `authjwt-v*`, written when the
 //! sealing secret is versioned), or the unversioned ones for rows without a version. After opening,
 //! the private JWK's public members must equal the row's public key, so a row whose private key
 //! belongs to another key is never used.
 
-mod authjwt_v1;
 mod better_auth;
+mod envelope;
+mod strength;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -31,7 +33,8 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::jwk::{PrivateJwk, PublicJwk};
 
-/// PBKDF2 iterations for new `authjwt-v1` rows (OWASP 2023 guidance for PBKDF2-HMAC-SHA256).
+/// PBKDF2 iterations for new `authjwt-v1` rows and `authjwt-v2` rows of secrets short of full
+/// entropy (OWASP 2023 guidance for PBKDF2-HMAC-SHA256).
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
 
 /// Fewest characters of a secret an [`crate::issuer::Issuer`] seals with (Better Auth warns below
@@ -41,17 +44,22 @@ pub const MIN_SECRET_CHARS: usize = 32;
 /// The format new private keys are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PrivateKeyFormat {
-    /// AES-256-GCM, PBKDF2-HMAC-SHA256 key, AAD = the public key's RFC 7638 thumbprint.
+    /// AES-256-GCM, AAD = the public key's RFC 7638 thumbprint; the key from HKDF-SHA256 when the
+    /// secret carries 256 bits of entropy (random bytes in hex or base64), else from PBKDF2 as
+    /// `authjwt-v1`. The row names its KDF.
     #[default]
+    AuthJwtV2,
+    /// AES-256-GCM, PBKDF2-HMAC-SHA256 key whatever the secret, AAD as `authjwt-v2`.
     AuthJwtV1,
     /// Better Auth 1.x: XChaCha20-Poly1305 under SHA-256(secret), hex in a JSON string literal.
     BetterAuth,
 }
 
 impl PrivateKeyFormat {
-    /// The configuration name: `authjwt-v1` or `better-auth`.
+    /// The configuration name: `authjwt-v2`, `authjwt-v1` or `better-auth`.
     pub fn as_str(self) -> &'static str {
         match self {
+            PrivateKeyFormat::AuthJwtV2 => "authjwt-v2",
             PrivateKeyFormat::AuthJwtV1 => "authjwt-v1",
             PrivateKeyFormat::BetterAuth => "better-auth",
         }
@@ -60,13 +68,14 @@ impl PrivateKeyFormat {
 
 impl FromStr for PrivateKeyFormat {
     type Err = Error;
-    /// `authjwt-v1` or `better-auth`.
+    /// `authjwt-v2`, `authjwt-v1` or `better-auth`.
     fn from_str(s: &str) -> Result<Self> {
         match s {
+            "authjwt-v2" => Ok(PrivateKeyFormat::AuthJwtV2),
             "authjwt-v1" => Ok(PrivateKeyFormat::AuthJwtV1),
             "better-auth" => Ok(PrivateKeyFormat::BetterAuth),
             other => Err(Error::InvalidConfig(format!(
-                "unknown privateKeyFormat {other:?}; supported: authjwt-v1, better-auth"
+                "unknown privateKeyFormat {other:?}; supported: authjwt-v2, authjwt-v1, better-auth"
             ))),
         }
     }
@@ -121,8 +130,20 @@ impl std::fmt::Debug for Secret {
 pub struct Sealer {
     /// The secrets with their parsed versions, newest first.
     secrets: Vec<(Secret, Option<u64>)>,
+    /// Whether the sealing secret (the first) has full entropy; measured once, never shown.
+    sealing_secret_is_random: FullEntropy,
     format: PrivateKeyFormat,
     encrypt: bool,
+}
+
+/// A secret's measure, kept out of `Debug` output like the secret itself.
+#[derive(Clone, Copy)]
+struct FullEntropy(bool);
+
+impl std::fmt::Debug for FullEntropy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl Sealer {
@@ -157,8 +178,14 @@ impl Sealer {
             }
             parsed.push((secret, version));
         }
+        let sealing_secret_is_random = FullEntropy(
+            parsed
+                .first()
+                .is_some_and(|(s, _)| strength::has_full_entropy(&s.value)),
+        );
         Ok(Sealer {
             secrets: parsed,
+            sealing_secret_is_random,
             format,
             encrypt,
         })
@@ -193,7 +220,8 @@ impl Sealer {
         self.encrypt
     }
 
-    /// Seals `key` for the `private_key` column (slow for `authjwt-v1`: PBKDF2).
+    /// Seals `key` for the `private_key` column (slow where it runs PBKDF2: `authjwt-v1`, and
+    /// `authjwt-v2` with a secret short of full entropy).
     pub fn seal(&self, key: &PrivateJwk) -> Result<String> {
         if !self.encrypt {
             return Ok(key.to_json().as_str().to_owned());
@@ -202,7 +230,16 @@ impl Sealer {
             Error::InvalidConfig("private key encryption is on but no secret is set".to_owned())
         })?;
         match self.format {
-            PrivateKeyFormat::AuthJwtV1 => authjwt_v1::seal(secret, *version, key),
+            PrivateKeyFormat::AuthJwtV2 => envelope::seal(
+                envelope::Version::V2,
+                secret,
+                self.sealing_secret_is_random.0,
+                *version,
+                key,
+            ),
+            PrivateKeyFormat::AuthJwtV1 => {
+                envelope::seal(envelope::Version::V1, secret, false, *version, key)
+            }
             PrivateKeyFormat::BetterAuth => better_auth::seal(secret, *version, key),
         }
     }
@@ -238,9 +275,9 @@ impl Sealer {
                 }
                 (Zeroizing::new(column.as_bytes().to_vec()), false)
             }
-            Shape::AuthJwtV1 => {
-                let sealed = authjwt_v1::parse(column).map_err(fail)?;
-                self.try_secrets("authjwt-v1", sealed.secret_version, |s| {
+            Shape::AuthJwt => {
+                let sealed = envelope::parse(column).map_err(fail)?;
+                self.try_secrets(sealed.name, sealed.secret_version, |s| {
                     sealed.open_with(s, public)
                 })
                 .map_err(fail)?
@@ -299,14 +336,14 @@ impl Sealer {
 
 /// What the column holds, told from its shape alone.
 enum Shape {
-    AuthJwtV1,
+    AuthJwt,
     Plain,
     /// The string inside the JSON string literal.
     BetterAuth(String),
 }
 
 fn detect(column: &str) -> std::result::Result<Shape, String> {
-    const EXPECTED: &str = "expected a sealed key (an authjwt-v1 JSON object or a Better Auth \
+    const EXPECTED: &str = "expected a sealed key (an authjwt-v1/v2 JSON object or a Better Auth \
                             JSON string) or a plain private JWK";
     match column.trim_start().as_bytes().first() {
         Some(b'{') => {
@@ -316,7 +353,7 @@ fn detect(column: &str) -> std::result::Result<Shape, String> {
                     format!("the private_key column is not valid JSON ({e}); {EXPECTED}")
                 })?;
             if members.contains_key("v") {
-                Ok(Shape::AuthJwtV1)
+                Ok(Shape::AuthJwt)
             } else if members.contains_key("kty") {
                 Ok(Shape::Plain)
             } else {

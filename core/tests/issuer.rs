@@ -840,7 +840,8 @@ async fn events_are_emitted_without_tokens_or_claims() {
 
 #[tokio::test]
 async fn default_sealed_format_round_trips_through_the_store() {
-    // One test with authjwt-v1 (PBKDF2, 600k iterations): slow, so only here.
+    // The default format (authjwt-v2) with a typed secret: PBKDF2 at 600k iterations, slow, so
+    // only here.
     let clock = Arc::new(ManualClock::new(T0_MS));
     let store = Arc::new(CountingStore::default());
     let opts = IssuerOptions {

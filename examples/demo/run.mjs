@@ -137,7 +137,7 @@ async function main() {
   // 5. The sealed row as it sits in storage.
   const row = (await storedRows()).find((r) => r.id === kidOf(token1)) ?? { id: '?', privateKey: '{}' }
   const sealed = JSON.parse(row.privateKey)
-  step(sealed.v === 1 && sealed.alg === 'A256GCM' && !('d' in sealed) && !row.privateKey.includes('"d"'),
+  step(sealed.v === 2 && sealed.alg === 'A256GCM' && !('d' in sealed) && !row.privateKey.includes('"d"'),
     `stored row ${row.id}: privateKey sealed (${row.privateKey.slice(0, 60)}...), no private key in clear`)
 
   // 6. Rotate: a new kid signs; the old key stays published for the grace period.

@@ -1,4 +1,4 @@
-//! Opening a stored `private_key` column in every format (authjwt-v1, better-auth hex and `$ba$`
+//! Opening a stored `private_key` column in every format (authjwt-v1 and -v2, better-auth hex and `$ba$`
 //! envelope, plain JWK): hostile columns give typed errors, never a panic or an unbounded KDF.
 #![no_main]
 
@@ -20,9 +20,14 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let secrets: Vec<Secret> =
-            vec![secret(Some("2"), "fuzz-secret-two"), secret(Some("1"), "fuzz-secret-one")];
+        // A typed secret and one of full entropy (HKDF rows), each version-labelled.
+        let secrets: Vec<Secret> = vec![
+            secret(Some("2"), "fuzz-secret-two"),
+            secret(Some("3"), "5d0e8b3f1a7c4e92b6d1f08a3c5e7b9d2f4a6c8e0b1d3f5a7c9e2b4d6f8a0c1e"),
+            secret(Some("1"), "fuzz-secret-one"),
+        ];
         let sealers = [
+            Sealer::new(secrets.clone(), PrivateKeyFormat::AuthJwtV2, true),
             Sealer::new(secrets.clone(), PrivateKeyFormat::AuthJwtV1, true),
             Sealer::new(secrets, PrivateKeyFormat::BetterAuth, true),
             Sealer::new(Vec::new(), PrivateKeyFormat::AuthJwtV1, false),

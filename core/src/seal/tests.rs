@@ -12,6 +12,14 @@ use crate::jwk::PrivateParts;
 
 const SECRET: &str = "current-secret-for-seal-tests-0123456789";
 const OLD_SECRET: &str = "previous-secret-for-seal-tests-abcdefghij";
+/// 32 random bytes in hex, as `openssl rand -hex 32` or Better Auth's CLI print them.
+const RANDOM_HEX_SECRET: &str = "9c1f4e7a2b8d03f6e5a1c7b94d2e8f60a3b5c9d1e7f2a4b6c8d0e2f4a6b8c1d3";
+
+const ALL_FORMATS: [PrivateKeyFormat; 3] = [
+    PrivateKeyFormat::AuthJwtV2,
+    PrivateKeyFormat::AuthJwtV1,
+    PrivateKeyFormat::BetterAuth,
+];
 
 fn random(n: usize) -> Vec<u8> {
     let mut v = vec![0u8; n];
@@ -228,7 +236,7 @@ fn authjwt_v1_versioned_secret_writes_sv_and_old_version_still_opens() {
 fn old_secret_second_in_the_list_still_opens_both_formats() {
     let key = ed25519_key();
     let rotated = [Secret::new(SECRET), Secret::new(OLD_SECRET)];
-    for format in [PrivateKeyFormat::AuthJwtV1, PrivateKeyFormat::BetterAuth] {
+    for format in ALL_FORMATS {
         let column = sealer(format, &[Secret::new(OLD_SECRET)])
             .seal(&key)
             .unwrap();
@@ -240,7 +248,7 @@ fn old_secret_second_in_the_list_still_opens_both_formats() {
 #[test]
 fn wrong_secret_is_key_decryption_failed_naming_the_kid() {
     let key = ed25519_key();
-    for format in [PrivateKeyFormat::AuthJwtV1, PrivateKeyFormat::BetterAuth] {
+    for format in ALL_FORMATS {
         let column = sealer(format, &[Secret::new(OLD_SECRET)])
             .seal(&key)
             .unwrap();
@@ -530,14 +538,14 @@ fn errors_and_debug_output_never_contain_secrets_or_key_material() {
 
 #[test]
 fn private_key_format_parses_its_configuration_names() {
-    for format in [PrivateKeyFormat::AuthJwtV1, PrivateKeyFormat::BetterAuth] {
+    for format in ALL_FORMATS {
         assert_eq!(format.as_str().parse::<PrivateKeyFormat>().unwrap(), format);
     }
     assert_eq!(
         "aes".parse::<PrivateKeyFormat>().unwrap_err().code(),
         "ERR_INVALID_CONFIG"
     );
-    assert_eq!(PrivateKeyFormat::default(), PrivateKeyFormat::AuthJwtV1);
+    assert_eq!(PrivateKeyFormat::default(), PrivateKeyFormat::AuthJwtV2);
 }
 
 #[test]
@@ -578,4 +586,331 @@ fn generated_keys_of_every_kind_round_trip_and_import_after_opening() {
             assert_eq!(signer.public_jwk(), key.public(), "{alg}");
         }
     }
+}
+
+// --- authjwt-v2 -----------------------------------------------------------------------------
+
+/// The private key of the known-answer rows below.
+const KNOWN_PUBLIC: &str =
+    r#"{"crv":"Ed25519","x":"LxztAsiHJ9p4rANJWlmBuRBxeygyoAmFJ9FeHGyEkRE","kty":"OKP"}"#;
+const KNOWN_PRIVATE: &str = r#"{"crv":"Ed25519","d":"ipsTDd63GvfJQvny0Alg_H4Cu0jz2ktcwGAY9GY4fqY","x":"LxztAsiHJ9p4rANJWlmBuRBxeygyoAmFJ9FeHGyEkRE","kty":"OKP"}"#;
+
+#[test]
+fn authjwt_v2_opens_known_answer_rows_of_each_kdf() {
+    // Sealed by Node's crypto (OpenSSL): hkdfSync / pbkdf2Sync and aes-256-gcm with the
+    // thumbprint as AAD, fixed salts and ivs; not by this crate.
+    let hkdf_secret = "6f3c1a9e2b7d4e8f0a5c3b1d9e7f2a4c6b8d0e1f3a5c7b9d2e4f6a8c0b1d3e5f";
+    let hkdf_row = concat!(
+        r#"{"v":2,"alg":"A256GCM","kdf":"HKDF-SHA256","salt":"AAECAwQFBgcICQoLDA0ODw","#,
+        r#""iv":"oKGio6Slpqeoqaqr","ct":"K4MmjpDfB9iXnSJ0aZLIEYZJTjHx5DskAG5JJuLjR7pj5WJMdlsjd"#,
+        r#"3R7-0_6qXcejQl0e3pjqsRiprMTerqivwdyroV46WKFLiBhfwvprcOmOMoD4xuMUjrd1sJJWA3YKPcqiyZgo"#,
+        r#"QoY2DNWrjfdaxCwiurj7PbsAvpG4H900QiWh_JidnpeIkrx3A6N7Ry9uA"}"#
+    );
+    let pbkdf2_secret = "correct horse battery staple, twice over";
+    let pbkdf2_row = concat!(
+        r#"{"v":2,"alg":"A256GCM","kdf":"PBKDF2-SHA256","iter":600000,"#,
+        r#""salt":"EBESExQVFhcYGRobHB0eHw","iv":"sLGys7S1tre4ubq7","ct":"NYglO3AdKd705bHuNOwBUE"#,
+        r#"sebGq5OZvmTFsXlAmyiJOz7Le0pAVgeQamiAU3byVFKRKJZO9usDuE2TNvTvcCBk9wm3c1HBYaotpOVxE7pIY"#,
+        r#"BxnS30aoP8sYDM2TK3sb_sdMYpP1lgLazfixbAnGmf0Od1igof19AXqxwl7HKrjiVuFGHgOIQ1HzJe9NGnaCvA"#,
+        r#"A","sv":3}"#
+    );
+    let public = PublicJwk::from_json(KNOWN_PUBLIC).unwrap();
+    let s = sealer(
+        PrivateKeyFormat::AuthJwtV2,
+        &[
+            Secret::versioned("4", "a-newer-secret-that-opens-neither-row"),
+            Secret::versioned("3", pbkdf2_secret),
+            Secret::new(hkdf_secret),
+        ],
+    );
+    for row in [hkdf_row, pbkdf2_row] {
+        assert_eq!(
+            s.open("kat", row, &public).unwrap().to_json().as_str(),
+            KNOWN_PRIVATE
+        );
+    }
+    // Each row's KDF is the one it names: the other KDF under the same secret does not open it.
+    let swapped = hkdf_row.replace(
+        r#""kdf":"HKDF-SHA256""#,
+        r#""kdf":"PBKDF2-SHA256","iter":600000"#,
+    );
+    let only_hkdf_secret = sealer(PrivateKeyFormat::AuthJwtV2, &[Secret::new(hkdf_secret)]);
+    assert!(only_hkdf_secret.open("kat", hkdf_row, &public).is_ok());
+    decryption_failure(only_hkdf_secret.open("kat", &swapped, &public));
+}
+
+#[test]
+fn authjwt_v2_seals_with_hkdf_for_a_random_secret_and_pbkdf2_otherwise() {
+    let keys = random_keys();
+    let strong = sealer(
+        PrivateKeyFormat::AuthJwtV2,
+        &[Secret::new(RANDOM_HEX_SECRET)],
+    );
+    for key in &keys {
+        let column = strong.seal(key).unwrap();
+        let m = v1_column(&column);
+        let names: Vec<&str> = m.keys().map(String::as_str).collect();
+        assert_eq!(names, ["v", "alg", "kdf", "salt", "iv", "ct"]);
+        assert_eq!(m["v"], json!(2));
+        assert_eq!(m["alg"], json!("A256GCM"));
+        assert_eq!(m["kdf"], json!("HKDF-SHA256"));
+        let b64 = |name: &str| URL_SAFE_NO_PAD.decode(m[name].as_str().unwrap()).unwrap();
+        assert_eq!(b64("salt").len(), 16);
+        assert_eq!(b64("iv").len(), 12);
+        assert_eq!(b64("ct").len(), key.to_json().len() + 16);
+        assert_same_key(&strong.open("kid1", &column, key.public()).unwrap(), key);
+    }
+    // SECRET is 40 typed characters: long enough to seal with, not 256 bits.
+    let typed = sealer(
+        PrivateKeyFormat::AuthJwtV2,
+        &[Secret::versioned("5", SECRET)],
+    );
+    let column = typed.seal(&keys[0]).unwrap();
+    let m = v1_column(&column);
+    let names: Vec<&str> = m.keys().map(String::as_str).collect();
+    assert_eq!(names, ["v", "alg", "kdf", "iter", "salt", "iv", "ct", "sv"]);
+    assert_eq!(m["v"], json!(2));
+    assert_eq!(m["kdf"], json!("PBKDF2-SHA256"));
+    assert_eq!(m["iter"], json!(PBKDF2_ITERATIONS));
+    assert_eq!(m["sv"], json!(5));
+    assert_same_key(
+        &typed.open("kid1", &column, keys[0].public()).unwrap(),
+        &keys[0],
+    );
+    // Only the sealing (first) secret decides; an older strong secret behind it does not.
+    let rotated = sealer(
+        PrivateKeyFormat::AuthJwtV2,
+        &[Secret::new(SECRET), Secret::new(RANDOM_HEX_SECRET)],
+    );
+    assert_eq!(
+        v1_column(&rotated.seal(&keys[0]).unwrap())["kdf"],
+        json!("PBKDF2-SHA256")
+    );
+}
+
+#[test]
+fn authjwt_v1_still_writes_pbkdf2_for_a_random_secret() {
+    let s = sealer(
+        PrivateKeyFormat::AuthJwtV1,
+        &[Secret::new(RANDOM_HEX_SECRET)],
+    );
+    let m = v1_column(&s.seal(&ed25519_key()).unwrap());
+    assert_eq!(m["v"], json!(1));
+    assert_eq!(m["kdf"], json!("PBKDF2-SHA256"));
+}
+
+#[test]
+fn every_format_opens_under_a_sealer_of_any_other_format() {
+    let key = ed25519_key();
+    let secrets = [Secret::new(RANDOM_HEX_SECRET)];
+    for written in ALL_FORMATS {
+        let column = sealer(written, &secrets).seal(&key).unwrap();
+        for reading in ALL_FORMATS {
+            let opened = sealer(reading, &secrets).open("k", &column, key.public());
+            assert_same_key(&opened.unwrap(), &key);
+        }
+    }
+}
+
+#[test]
+fn tampered_or_inconsistent_authjwt_v2_rows_are_refused() {
+    let s = sealer(
+        PrivateKeyFormat::AuthJwtV2,
+        &[Secret::new(RANDOM_HEX_SECRET)],
+    );
+    let key = ed25519_key();
+    let column = s.seal(&key).unwrap();
+    for member in ["ct", "iv", "salt"] {
+        let mut m = v1_column(&column);
+        let mut bytes = URL_SAFE_NO_PAD.decode(m[member].as_str().unwrap()).unwrap();
+        bytes[0] ^= 0x01;
+        m.insert(member.into(), json!(URL_SAFE_NO_PAD.encode(bytes)));
+        decryption_failure(s.open("k", &Value::Object(m).to_string(), key.public()));
+    }
+    let edited = |edit: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+        let mut m = v1_column(&column);
+        edit(&mut m);
+        Value::Object(m).to_string()
+    };
+    let refused_before_derivation = [
+        // HKDF has no iteration count; PBKDF2 needs one.
+        edited(&|m| {
+            m.insert("iter".into(), json!(600_000));
+        }),
+        edited(&|m| {
+            m.insert("kdf".into(), json!("PBKDF2-SHA256"));
+        }),
+        // Version 1 knows no HKDF; no version 3 exists.
+        edited(&|m| {
+            m.insert("v".into(), json!(1));
+        }),
+        edited(&|m| {
+            m.insert("v".into(), json!(3));
+        }),
+        edited(&|m| {
+            m.insert("kdf".into(), json!("hkdf-sha256"));
+        }),
+        edited(&|m| {
+            m.insert("kdf".into(), json!("HKDF-SHA512"));
+        }),
+        edited(&|m| {
+            m.insert("alg".into(), json!("A128GCM"));
+        }),
+        edited(&|m| {
+            m.insert("kdf".into(), Value::Null);
+        }),
+        edited(&|m| {
+            m.remove("kdf");
+        }),
+    ];
+    for row in &refused_before_derivation {
+        let (kid, message) = decryption_failure(s.open("bad", row, key.public()));
+        assert_eq!(kid, "bad");
+        assert!(
+            !message.contains("none of"),
+            "{row} reached a derivation: {message}"
+        );
+    }
+    // A PBKDF2 version 2 row with a hostile count is refused as version 1 is.
+    let pbkdf2 = sealer(PrivateKeyFormat::AuthJwtV2, &[Secret::new(SECRET)]);
+    let column = pbkdf2.seal(&key).unwrap();
+    for iter in [
+        json!(1),
+        json!(99_999),
+        json!(10_000_001),
+        json!(-1),
+        json!("600000"),
+    ] {
+        let mut m = v1_column(&column);
+        m.insert("iter".into(), iter.clone());
+        let (_, message) =
+            decryption_failure(pbkdf2.open("k", &Value::Object(m).to_string(), key.public()));
+        assert!(!message.contains("none of"), "{iter}: {message}");
+    }
+}
+
+#[test]
+fn authjwt_v2_wrong_secret_names_the_format_and_kid() {
+    let key = ed25519_key();
+    let column = sealer(
+        PrivateKeyFormat::AuthJwtV2,
+        &[Secret::new(RANDOM_HEX_SECRET)],
+    )
+    .seal(&key)
+    .unwrap();
+    let other = "0b7e9d2c4a6f8e1d3c5b7a9f0e2d4c6b8a1f3e5d7c9b0a2f4e6d8c1b3a5f7e9d";
+    let (kid, message) = decryption_failure(
+        sealer(PrivateKeyFormat::AuthJwtV2, &[Secret::new(other)]).open(
+            "kid-7",
+            &column,
+            key.public(),
+        ),
+    );
+    assert_eq!(kid, "kid-7");
+    assert!(message.contains("authjwt-v2"), "{message}");
+    assert!(!message.contains(RANDOM_HEX_SECRET) && !message.contains(other));
+}
+
+#[test]
+fn the_secrets_measure_never_shows_in_debug_output() {
+    // Same version, one secret of full entropy and one not: the Debug texts must be identical.
+    let strong = sealer(
+        PrivateKeyFormat::AuthJwtV2,
+        &[Secret::new(RANDOM_HEX_SECRET)],
+    );
+    let typed = sealer(PrivateKeyFormat::AuthJwtV2, &[Secret::new(SECRET)]);
+    assert_eq!(format!("{strong:?}"), format!("{typed:?}"));
+    assert!(!format!("{strong:?}").contains(RANDOM_HEX_SECRET));
+}
+
+// --- the entropy rule -----------------------------------------------------------------------
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn random_32_byte_secrets_in_hex_and_base64_almost_always_have_full_entropy() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    const DRAWS: usize = 2000;
+    type Encoding = fn(&[u8]) -> String;
+    let encodings: [(&str, Encoding); 5] = [
+        ("hex", |b| hex(b)),
+        ("HEX", |b| hex(b).to_uppercase()),
+        ("base64", |b| STANDARD.encode(b)),
+        ("base64url", |b| URL_SAFE.encode(b)),
+        ("base64url-nopad", |b| URL_SAFE_NO_PAD.encode(b)),
+    ];
+    for (name, encode) in encodings {
+        for len in [32, 48, 64] {
+            let strong = (0..DRAWS)
+                .filter(|_| strength::has_full_entropy(&encode(&random(len))))
+                .count();
+            // ~99% expected for base64 (the case and digit checks), ~100% for hex.
+            assert!(
+                strong * 100 >= DRAWS * 96,
+                "{name} of {len} bytes: {strong}/{DRAWS}"
+            );
+        }
+    }
+    // With the newline `openssl rand` prints.
+    assert!(strength::has_full_entropy(&format!(
+        "{RANDOM_HEX_SECRET}\n"
+    )));
+}
+
+#[test]
+fn random_secrets_short_of_256_bits_never_count() {
+    use base64::engine::general_purpose::STANDARD;
+    for _ in 0..500 {
+        for len in [16, 24, 31] {
+            let bytes = random(len);
+            assert!(!strength::has_full_entropy(&hex(&bytes)), "hex {len}");
+            assert!(
+                !strength::has_full_entropy(&STANDARD.encode(&bytes)),
+                "b64 {len}"
+            );
+        }
+    }
+}
+
+#[test]
+fn typed_secrets_never_count_however_long() {
+    let typed = [
+        SECRET,
+        OLD_SECRET,
+        "better-auth-known-answer-secret-0123456789",
+        // Passphrases: words, spaces, punctuation, camel case, digits.
+        "correct horse battery staple correct horse battery staple",
+        "correcthorsebatterystaplecorrecthorsebatterystaplewithmorewords",
+        "CorrectHorseBatteryStapleTroubadourElephantMarmalade2024Xylophone",
+        "MyDogIsNamedRexAndHeLovesToPlayFetchInTheParkEveryDay2019",
+        "ThisIsMyVeryLongAndVerySecretPassphraseForProduction1234",
+        "THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG 0123456789!!",
+        "Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3-xyzzy",
+        "p@ssw0rd-p@ssw0rd-p@ssw0rd-p@ssw0rd-p@ssw0rd-p@ssw0rd",
+        "ünïcödé-sécret-phrase-that-is-long-enough-to-pass-the-minimum",
+        // Random-looking but structured: one case of base36, a UUID pair, patterns.
+        "k3j5h6g7f8d9s0a1q2w3e4r5t6y7u8i9o0p1l2k3j4h5g6f7d8s9",
+        "550e8400-e29b-41d4-a716-446655440000-6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        "deadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "1111111111111111111111111111111111111111111111111111111111111111",
+        "abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd",
+        "9c1f4e7a2b8d03f6e5a1c7b94d2e8f60a3b5c9d1e7f2a4b6c8d0e2f4a6b8c1d",
+        "QWERTYUIOPASDFGHJKLZXCVBNMqwertyuiopasdfghjklzxcvbnm1234567890",
+        "secret",
+        "",
+    ];
+    for secret in typed {
+        assert!(
+            !strength::has_full_entropy(secret),
+            "{secret:?} counted as random"
+        );
+    }
+    // Half of a random secret repeated to reach the length is caught by the repeat check.
+    let half = &RANDOM_HEX_SECRET[..32];
+    assert!(!strength::has_full_entropy(&format!("{half}{half}")));
+    assert!(strength::has_full_entropy(RANDOM_HEX_SECRET));
 }
