@@ -81,6 +81,32 @@ describe('session cookie cache: the rest of the contract', () => {
     assert.deepEqual(r.authjwt, r['better-auth'])
   })
 
+  test('a cookie signed before a rotation still verifies during the grace period (fake timers)', async (t) => {
+    const r = await both(async (impl) => {
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
+      try {
+        const { auth, db } = makeAuth(impl, { ...cookieOptions, jwt: { ...cookieOptions.jwt, jwks: { rotationInterval: 60, gracePeriod: 600 } } })
+        const { cookie, user } = await signUp(auth)
+        const oldKid = headerOf(dataCookies(cookie)[0].split(/=(.*)/s)[1]).kid
+        t.mock.timers.tick(61_000)
+        const rotated = (await auth.api.signJWT({ body: { payload: { sub: 'after-rotation' } } })).token
+        const res = await call(auth, '/get-session', { headers: { cookie } })
+        const reissued = dataCookies(cookiesOf(res))
+        return {
+          rotated: headerOf(rotated).kid !== oldKid,
+          rows: db.jwks.length,
+          user: (await sessionOf(res)) === user.id,
+          acceptedAsIs: reissued.length === 0,
+          oldKeyPublished: (await auth.api.getJwks()).keys.some((k) => k.kid === oldKid),
+        }
+      } finally {
+        t.mock.timers.reset()
+      }
+    })
+    assert.deepEqual(r.authjwt, { rotated: true, rows: 2, user: true, acceptedAsIs: true, oldKeyPublished: true })
+    assert.deepEqual(r.authjwt, r['better-auth'])
+  })
+
   test('a cookie over 4 KB is chunked and still verifies', async () => {
     const r = await both(async (impl) => {
       const { auth } = makeAuth(impl, cookieOptions)
@@ -138,6 +164,25 @@ describe('rows and reads', () => {
       }
     })
     assert.deepEqual(r.authjwt, { reads: 1, keys: 1 })
+    assert.deepEqual(r.authjwt, r['better-auth'])
+  })
+})
+
+describe('jwtClient', () => {
+  test('composes with inferAdditionalFields; client.jwks is a function', async () => {
+    const { createAuthClient } = await import('better-auth/client')
+    const { inferAdditionalFields, jwtClient: betterAuthClient } = await import('better-auth/client/plugins')
+    const r = await both(async (impl) => {
+      const { auth } = makeAuth(impl)
+      const jwtClient = impl.jwtClient ?? betterAuthClient
+      const client = createAuthClient({
+        baseURL: `${BASE}/api/auth`,
+        plugins: [inferAdditionalFields({ user: { nickname: { type: 'string', required: false } } }), jwtClient()],
+        fetchOptions: { customFetchImpl: (url, init) => auth.handler(new Request(url, init)) },
+      })
+      return { jwks: typeof client.jwks, keys: (await client.jwks()).data?.keys?.length, token: typeof client.token }
+    })
+    assert.deepEqual(r.authjwt, { jwks: 'function', keys: 1, token: 'function' })
     assert.deepEqual(r.authjwt, r['better-auth'])
   })
 })

@@ -302,3 +302,30 @@ test('RP-initiated logout: the id_token_hint verifies against the plugin\'s /jwk
   assert.equal(r.authjwt.jwksServedOverHttp, true, 'oauth-provider fetched the plugin\'s /jwks over HTTP')
   assert.deepEqual(r.authjwt, r['better-auth'])
 })
+
+test("introspection reads the plugin's keys through getJwks once per cache window, as with Better Auth", async () => {
+  const r = await both(async (impl) => {
+    const { auth } = makeAuth(impl, { db: oauthDb(), plugins: [flowProvider()] })
+    const { tokens, client } = await authorizationCodeFlow(auth)
+    const ctx = await auth.$context
+    const findMany = ctx.adapter.findMany
+    let reads = 0
+    ctx.adapter.findMany = (args, ...rest) => {
+      if (args?.model === 'jwks') reads++
+      return findMany.call(ctx.adapter, args, ...rest)
+    }
+    try {
+      const active = []
+      for (let i = 0; i < 3; i++) {
+        const res = await form(auth, '/oauth2/introspect', { token: tokens.access_token, client_id: client.client_id, client_secret: client.client_secret })
+        active.push((await res.json()).active)
+      }
+      return { active, reads }
+    } finally {
+      ctx.adapter.findMany = findMany
+    }
+  })
+  assert.deepEqual(r.authjwt.active, [true, true, true])
+  assert.ok(r.authjwt.reads <= 1, `jwks reads: ${r.authjwt.reads}`)
+  assert.deepEqual(r.authjwt, r['better-auth'])
+})
