@@ -96,13 +96,31 @@ export interface SessionContext<U = Record<string, unknown>, S = Record<string, 
   session: S
 }
 
-/** A custom signer (a KMS): Better Auth's `jwt.sign`, at the signature level. */
+/** What a custom signer is asked to sign, besides the message. */
+export interface SignRequestContext {
+  /** The kid in the token's header: the key (version) to sign with. */
+  kid: string
+  alg: JwsAlgorithm
+  /** `raw`: the message is the JWS signing input; `digest`: its SHA-256/384/512. */
+  messageType: 'raw' | 'digest'
+}
+
+/**
+ * A custom signer (a KMS): Better Auth's `jwt.sign`, at the signature level. Every token is
+ * verified against the signer's public key before `sign()` returns it (`ERR_STORE` otherwise).
+ */
 export interface CustomSigner {
   alg: JwsAlgorithm
-  /** The `kid` put in the header. */
-  kid: string
-  /** Signs the ASCII JWS signing input; ECDSA signatures in JOSE form (r || s). */
-  sign(signingInput: Uint8Array): Uint8Array | Promise<Uint8Array>
+  /** The `kid` put in the header, or a function returning the current key version's kid (asked before each token). */
+  kid: string | (() => string | Promise<string>)
+  /** The signature of `message`: JOSE form, or DER for ECDSA (what AWS and Google Cloud KMS return). */
+  sign(message: Uint8Array, context: SignRequestContext): Uint8Array | Promise<Uint8Array>
+  /** `"digest"`: `sign` gets the digest of the signing input (KMS `MessageType: DIGEST`); not for EdDSA. Default `"raw"`. */
+  messageType?: 'raw' | 'digest'
+  /** Verify each token against the signer's public key before returning it (default true). */
+  verifyBeforeReturn?: boolean
+  /** The signer's public JWK; without it, the key of the token's kid in the JWKS at `remoteUrl`. */
+  publicKey?: Record<string, unknown>
 }
 
 /** Issuer options, with Better Auth's names. Durations are seconds unless a span string is given. */

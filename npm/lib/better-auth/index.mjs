@@ -12,7 +12,7 @@ import { getBetterAuthVersion, getCurrentAuthEndpointContext, getCurrentDBAdapte
 import { sessionSchema, userSchema } from '@better-auth/core/db'
 import { safeJSONParse } from '@better-auth/core/utils/json'
 
-const { Issuer, MemoryStore, ManualClock, createLocalJwks, decodeProtectedHeader, parseTimespan } = authjwt
+const { Issuer, MemoryStore, ManualClock, createLocalJwks, createRemoteJwks, decodeProtectedHeader, jwtVerify, parseTimespan } = authjwt
 
 const DEFAULT_ALG = 'EdDSA'
 const DEFAULT_GRACE_PERIOD = 30 * 24 * 3600
@@ -319,6 +319,78 @@ const defined = (options) => {
   return out
 }
 
+// Remote key sets of `jwks.remoteUrl`, one per URL and process: the steady state of checking a
+// custom signer's tokens is one signature verification and no fetch.
+const remoteKeySets = new Map()
+const remoteKeySet = (url) => {
+  let keys = remoteKeySets.get(url)
+  if (!keys) remoteKeySets.set(url, (keys = createRemoteJwks(url)))
+  return keys
+}
+// The key set could not be read: the cause's code is kept (not the signer's fault).
+const KEY_SET_UNREADABLE = new Set(['ERR_JWKS_UNAVAILABLE', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID'])
+// Failures found only after the signature verified: the claims are the caller's (Better Auth signs
+// an expired or not-yet-valid payload when asked to), so they do not make the signer wrong.
+const CLAIM_FAILURES = new Set(['ERR_JWT_EXPIRED', 'ERR_JWT_CLAIM_VALIDATION_FAILED'])
+
+/** A custom signer's token refused before it is returned: `ERR_STORE`, as authjwt's `Issuer` does. */
+function customSignerError(message, cause, code = 'ERR_STORE') {
+  const error = new BetterAuthError(
+    `jwt.sign ${message}; no token was returned (jwt.verifyBeforeReturn: false skips this check)`,
+    cause ? { cause } : undefined,
+  )
+  error.code = code
+  return error
+}
+
+/**
+ * Checks the token `jwt.sign` returned before it leaves the plugin: a JWS whose `alg` is a
+ * configured one (the pinned one when given), whose `kid` is the pinned one when given, and whose
+ * signature verifies with the key of its `kid` in the JWKS at `jwks.remoteUrl` (authjwt's cached
+ * remote key set) or, failing that, in the plugin's own rows.
+ */
+async function checkCustomSigned(ctx, options, token, overrides) {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw customSignerError(`returned ${token === '' ? 'an empty string' : typeof token}, not a JWT`)
+  }
+  let header
+  try {
+    header = decodeProtectedHeader(token)
+  } catch (error) {
+    throw customSignerError(`returned something that is not a JWT (${error.code ?? error.message})`, error)
+  }
+  const algorithms = overrides.signingAlgorithm
+    ? [overrides.signingAlgorithm]
+    : [...new Set([primaryAlg(options), ...(options.jwks?.keyPairConfigs ?? []).map((c) => c.alg)])]
+  if (overrides.signingKeyId !== undefined && header.kid !== overrides.signingKeyId) {
+    throw customSignerError(`was asked for signingKeyId "${overrides.signingKeyId}" and returned a token with kid "${header.kid}"`)
+  }
+  const url = options.jwks?.remoteUrl
+  const verifyOptions = { algorithms, requireExp: false }
+  const attempt = async (keys) => {
+    try {
+      await jwtVerify(token, keys, verifyOptions)
+      return null
+    } catch (error) {
+      return CLAIM_FAILURES.has(error?.code) ? null : error
+    }
+  }
+  let failure = await attempt(remoteKeySet(url))
+  if (failure?.code === 'ERR_JWKS_NO_MATCHING_KEY') {
+    const rows = (await getJwksAdapter(ctx.context.adapter, options).getAllKeys(ctx)) ?? []
+    if (rows.some((r) => r.id === header.kid)) failure = await attempt(keySetOf(rows, (r) => rowAlg(r, options)))
+  }
+  if (!failure) return
+  if (KEY_SET_UNREADABLE.has(failure.code)) {
+    throw customSignerError(`returned a token that cannot be checked: the JWKS at jwks.remoteUrl could not be read (${failure.message})`, failure, failure.code)
+  }
+  throw customSignerError(
+    `returned a token (alg "${header.alg}", kid "${header.kid}") that does not verify against the JWKS at jwks.remoteUrl ` +
+      `with the algorithms ${algorithms.join(', ')} (${failure.code}: wrong key or key version, wrong algorithm, or a corrupted token)`,
+    failure,
+  )
+}
+
 /**
  * Better Auth's `signJWT(ctx, { options, payload, header?, resolvedKey?, signingKeyId?,
  * signingAlgorithm? })`: the payload's claims win, then `jwt.*` options, then the baseURL.
@@ -333,7 +405,10 @@ export async function signJWT(ctx, config) {
     const iat = payload.iat
     const exp = payload.exp ?? toExpJWT(expirationTime, iat ?? Math.floor(Date.now() / 1000))
     const claims = { ...payload, iat, exp, nbf: payload.nbf, iss: payload.iss ?? issuer, aud: payload.aud ?? audience }
-    return options.jwt.sign(claims, config.header, { signingKeyId: config.signingKeyId, signingAlgorithm: config.signingAlgorithm })
+    const overrides = { signingKeyId: config.signingKeyId, signingAlgorithm: config.signingAlgorithm }
+    const token = await options.jwt.sign(claims, config.header, overrides)
+    if (options.jwt.verifyBeforeReturn !== false) await checkCustomSigned(ctx, options, token, overrides)
+    return token
   }
   const pinnedKid = config.resolvedKey ? (AuthJwtSigningKey.kidOf(config.resolvedKey.privateKey) ?? config.resolvedKey.kid) : undefined
   const signOptions = defined({

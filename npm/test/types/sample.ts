@@ -30,6 +30,23 @@ const options: IssuerOptions = {
   clock: new ManualClock(new Date()),
 }
 
+// A KMS signer: digest mode, a kid per key version, DER answers.
+let keyVersion = 1
+const kms = new Issuer({
+  disablePrivateKeyEncryption: true,
+  remoteUrl: 'https://auth.example.com/.well-known/jwks.json',
+  sign: {
+    alg: 'ES256',
+    kid: async () => `jwt-v${keyVersion}`,
+    messageType: 'digest',
+    verifyBeforeReturn: true,
+    sign: async (digest: Uint8Array, { kid, alg, messageType }) => {
+      const request: { kid: string; alg: string; messageType: 'raw' | 'digest' } = { kid, alg, messageType }
+      return new Uint8Array(digest.length + request.kid.length)
+    },
+  },
+})
+
 async function main(): Promise<void> {
   const issuer = new Issuer(options)
   const memory = new Issuer({ store: new MemoryStore(), disablePrivateKeyEncryption: true })
