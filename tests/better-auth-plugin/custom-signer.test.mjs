@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import * as jose from 'jose'
 import * as authjwtJwt from 'authjwt/better-auth'
-import { call, contextOf, headerOf, makeAuth, signUp } from './harness.mjs'
+import { call, contextOf, headerOf, makeAuth, newMemoryDb, signUp } from './harness.mjs'
 
 const pair = (alg) => jose.generateKeyPair(alg, { extractable: true })
 const published = async (keys, kid, alg) => ({ ...(await jose.exportJWK(keys.publicKey)), kid, alg })
@@ -118,6 +118,17 @@ describe('jwt.sign: tokens verified before they are returned', () => {
     const token = await authjwtJwt.signJWT(ctx, { options, payload: { sub: 'p' }, signingKeyId: 'kms/1' })
     assert.equal(headerOf(token).kid, 'kms/1')
     await assert.rejects(authjwtJwt.signJWT(ctx, { options, payload: { sub: 'p' }, signingKeyId: 'kms/2' }), { code: 'ERR_STORE' })
+  })
+
+  test('a kid that is not at remoteUrl but in the plugin\'s rows verifies against that row', async () => {
+    const local = await pair('ES256')
+    const db = newMemoryDb()
+    db.jwks.push({ id: 'row/1', alg: 'ES256', publicKey: JSON.stringify(await jose.exportJWK(local.publicKey)), privateKey: 'kms-held', createdAt: new Date() })
+    const jwt = { jwks: { remoteUrl, keyPairConfig: { alg: 'ES256' } }, jwt: { sign: signWith(local, 'ES256', 'row/1') } }
+    const { auth } = makeAuth(authjwtJwt, { jwt, db, logger: { disabled: true } })
+    assert.equal(headerOf((await auth.api.signJWT({ body: { payload: { sub: 'r' } } })).token).kid, 'row/1')
+    const forged = makeAuth(authjwtJwt, { jwt: { ...jwt, jwt: { sign: signWith(stranger, 'ES256', 'row/1') } }, db, logger: { disabled: true } })
+    await assert.rejects(forged.auth.api.signJWT({ body: { payload: { sub: 'r' } } }), { code: 'ERR_STORE' })
   })
 
   test('an unreachable remoteUrl is ERR_JWKS_UNAVAILABLE, not a token', async () => {
