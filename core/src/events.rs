@@ -70,6 +70,18 @@ pub enum Event {
         /// The error code of the failed refresh.
         code: &'static str,
     },
+    /// A key of a JWKS was left out of the set because authjwt cannot or must not use it (see
+    /// [`crate::jwks::SkipReason`]); the other keys still verify. Reported once per parsed set.
+    /// `reason` `private_key_published` means the document leaks private key material: that key
+    /// is compromised and must be rotated.
+    JwksKeySkipped {
+        /// The key's position in the document's `keys` array.
+        index: usize,
+        /// Its kid, when it has a string one (cut to [`crate::jwks::MAX_REPORTED_KID_CHARS`]).
+        kid: Option<String>,
+        /// Why.
+        reason: crate::jwks::SkipReason,
+    },
     /// A stored key was opened with a secret shorter than [`crate::seal::MIN_SECRET_CHARS`]
     /// characters: it still signs (no deployment is locked out), but a leaked table is only as
     /// safe as that secret. Seal under a strong secret: configure it first in `secret`/`secrets`
@@ -83,7 +95,7 @@ pub enum Event {
 impl Event {
     /// The event's dotted name: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
     /// `token.rejected`, `jwks.fetched`, `jwks.fetch_failed`, `jwks.not_modified`,
-    /// `jwks.stale` or `secret.weak`.
+    /// `jwks.stale`, `jwks.key_skipped` or `secret.weak`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::KeyCreated { .. } => "key.created",
@@ -95,6 +107,7 @@ impl Event {
             Event::JwksFetchFailed { .. } => "jwks.fetch_failed",
             Event::JwksNotModified { .. } => "jwks.not_modified",
             Event::JwksStale { .. } => "jwks.stale",
+            Event::JwksKeySkipped { .. } => "jwks.key_skipped",
             Event::WeakSecretUsed { .. } => "secret.weak",
         }
     }
@@ -102,8 +115,8 @@ impl Event {
 
 impl Event {
     /// The event as a JSON object: `{"type": "key.created", "kid": ..., "alg": ...}`, with the
-    /// fields of its variant (`kid`/`alg`, `code`, `url`/`keys`); hosts hand it to their
-    /// callbacks as is. Like the event, it carries no tokens, claims or key material.
+    /// fields of its variant (`kid`/`alg`, `code`, `url`/`keys`, `index`/`kid`/`reason`/`message`);
+    /// hosts hand it to their callbacks as is. Like the event, it carries no tokens, claims or key material.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;
         let mut o = serde_json::Map::new();
@@ -135,6 +148,15 @@ impl Event {
             }
             Event::JwksNotModified { url } => {
                 o.insert("url".to_owned(), Value::from(url.as_str()));
+            }
+            Event::JwksKeySkipped { index, kid, reason } => {
+                o.insert("index".to_owned(), Value::from(*index));
+                o.insert(
+                    "kid".to_owned(),
+                    kid.as_deref().map_or(Value::Null, Value::from),
+                );
+                o.insert("reason".to_owned(), Value::from(reason.code()));
+                o.insert("message".to_owned(), Value::from(reason.describe()));
             }
             Event::WeakSecretUsed { kid } => {
                 o.insert("kid".to_owned(), Value::from(kid.as_str()));
@@ -211,6 +233,16 @@ fn trace_event(event: &Event) {
         }
         Event::JwksNotModified { url } => {
             tracing::debug!(target: "authjwt", event = name, url = %url);
+        }
+        Event::JwksKeySkipped { index, kid, reason } => {
+            let kid = kid.as_deref().unwrap_or("");
+            let (code, message) = (reason.code(), reason.describe());
+            // A published private key is a compromise, not a compatibility note.
+            if *reason == crate::jwks::SkipReason::PrivateKeyPublished {
+                tracing::error!(target: "authjwt", event = name, index = *index, kid = %kid, reason = code, "{message}");
+            } else {
+                tracing::info!(target: "authjwt", event = name, index = *index, kid = %kid, reason = code, "{message}");
+            }
         }
         Event::WeakSecretUsed { kid } => {
             tracing::warn!(target: "authjwt", event = name, kid = %kid);

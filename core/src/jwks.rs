@@ -1,23 +1,33 @@
 //! JWKS documents: built from stored rows (with the grace-period filter) for publishing, and parsed
 //! and validated into a [`KeySet`] for verification.
 //!
-//! Parsing rules (`ERR_JWKS_INVALID` unless said otherwise):
-//! - the document is `{"keys":[...]}` of JSON objects, without duplicate member names;
-//! - no key carries private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`): a set that
-//!   leaks a private key is refused whole rather than used;
-//! - `use`, when present, is `"sig"`; `key_ops`, when present, is an array of strings with
-//!   `"verify"`; `kid`, when present, is a string, unique in the set;
-//! - `alg`, when it names an algorithm authjwt knows, fits the key (`ES256` on a P-256 key...);
-//! - key material is checked on import (on-curve points, RSA >= 2048 bits and e != 1, no
-//!   small-order Ed25519 points, no ROCA moduli).
+//! Parsing keeps the keys authjwt can use and skips the rest, as jose does, so one unusable key
+//! (an encryption key beside the signing keys, an old RSA-1024 key) never takes the others down.
 //!
-//! Keys authjwt cannot use are skipped, not fatal, as jose ignores keys it cannot use: other key
-//! types (`oct` without `k`, `OKP` X25519/Ed448, other curves) and keys whose `alg` is not a
-//! signature algorithm authjwt supports (`RSA-OAEP`, `ES256K`...).
+//! - The document must be a JSON object with a `"keys"` array of JSON objects, without duplicate
+//!   member names anywhere: anything else is `ERR_JWKS_INVALID`, the only error of parsing.
+//! - A key is skipped ([`SkipReason`], in this order) when it has private members (`d`, `p`, `q`,
+//!   `dp`, `dq`, `qi`, `oth`, `k`: the document leaks a key, reported as
+//!   `private_key_published`), `use` other than `"sig"`, `key_ops` without `"verify"`, an `alg`
+//!   that is an encryption algorithm or a signature algorithm authjwt does not verify, a `kty` or
+//!   `crv` authjwt does not verify with, an `alg` that does not fit the key, weak or invalid
+//!   material (RSA under 2048 bits or e not odd in 3..2^33, ROCA moduli, small-order or
+//!   non-canonical Ed25519 points, EC points off the curve), or a missing or malformed member
+//!   (including a `kid` that is not a string).
+//! - Each skipped key is kept in [`KeySet::skipped`] (index, kid, reason; never material) and
+//!   reported once as a `jwks.key_skipped` event by whoever parsed the set
+//!   ([`KeySet::report_skipped`]).
+//! - Several keys may share a kid (jose keeps them all): a token naming it tries those that fit
+//!   its `alg`, in document order, at most [`MAX_CANDIDATES`]; more is
+//!   `ERR_JWKS_MULTIPLE_MATCHING_KEYS`.
+//! - A set where every key was skipped is an empty set: it parses, and every token fails with
+//!   `ERR_JWKS_NO_MATCHING_KEY` (jose's behaviour), with the skips reported.
 
 mod roca;
+mod skip;
 
-use std::collections::HashSet;
+pub use skip::{SkipReason, SkippedKey, MAX_REPORTED_KID_CHARS};
+
 use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
@@ -25,6 +35,7 @@ use serde_json::{Map, Value};
 use crate::alg::{Algorithm, ALL_ALGORITHMS};
 use crate::crypto::{Backend, VerifyingKey};
 use crate::error::{Error, Result};
+use crate::events::{Emitter, Event, EventSink};
 use crate::jwk::PublicJwk;
 use crate::store::JwkRow;
 
@@ -39,6 +50,7 @@ pub struct KeySet {
 
 struct Inner {
     keys: Vec<KeyEntry>,
+    skipped: Vec<SkippedKey>,
     algorithms: Vec<Algorithm>,
     backend: Backend,
 }
@@ -52,10 +64,18 @@ struct KeyEntry {
 }
 
 impl KeySet {
-    /// Parses and validates a JWKS document (`{"keys":[...]}`); unsafe or malformed sets are
-    /// `ERR_JWKS_INVALID`.
+    /// Parses a JWKS document (`{"keys":[...]}`), keeping the keys authjwt can use (see the
+    /// module's rules); a document of another shape is `ERR_JWKS_INVALID`.
     pub fn from_json(json: &str) -> Result<KeySet> {
         Self::from_json_with(Backend::preferred(), json)
+    }
+
+    /// [`KeySet::from_json`], then each skipped key reported to `events` (and to `tracing`):
+    /// what a host's local key set calls.
+    pub fn from_json_reporting(json: &str, events: Option<Arc<dyn EventSink>>) -> Result<KeySet> {
+        let keys = Self::from_json(json)?;
+        keys.report_skipped(&Emitter::new(events));
+        Ok(keys)
     }
 
     /// [`KeySet::from_json`] with a given crypto backend.
@@ -77,29 +97,28 @@ impl KeySet {
             .and_then(|d| d.get("keys"))
             .and_then(Value::as_array)
             .ok_or_else(|| invalid("a JWKS is a JSON object with a \"keys\" array"))?;
-        let mut kids = HashSet::with_capacity(keys.len());
+        if let Some(index) = keys.iter().position(|k| !k.is_object()) {
+            return Err(invalid(format!("key #{index} is not a JSON object")));
+        }
         let mut entries = Vec::with_capacity(keys.len());
+        let mut skipped = Vec::new();
         for (index, key) in keys.iter().enumerate() {
-            let obj = key
-                .as_object()
-                .ok_or_else(|| invalid(format!("key #{index} is not a JSON object")))?;
-            if let Some(kid) = obj.get("kid") {
-                let kid = kid
-                    .as_str()
-                    .ok_or_else(|| invalid(format!("key #{index}: \"kid\" must be a string")))?;
-                if !kids.insert(kid) {
-                    return Err(invalid(format!(
-                        "key #{index}: kid {kid:?} appears twice; a kid must name one key"
-                    )));
-                }
-            }
-            if let Some(entry) = parse_key(backend, obj)
-                .map_err(|e| invalid(format!("key #{index}: {}", message_of(&e))))?
-            {
-                entries.push(entry);
+            let Some(obj) = key.as_object() else {
+                continue;
+            };
+            match parse_key(backend, obj) {
+                Ok(entry) => entries.push(entry),
+                Err(reason) => skipped.push(SkippedKey {
+                    index,
+                    kid: obj
+                        .get("kid")
+                        .and_then(Value::as_str)
+                        .map(skip::reported_kid),
+                    reason,
+                }),
             }
         }
-        Ok(KeySet::assemble(backend, entries))
+        Ok(KeySet::assemble(backend, entries, skipped))
     }
 
     /// The key set of stored rows (all of them, as Better Auth's `verifyJWT`); rows without `alg`
@@ -134,7 +153,23 @@ impl KeySet {
                 .map_err(|e| invalid(format!("row {}: {}", row.id, message_of(&e))))?;
             entries.push(entry);
         }
-        Ok(KeySet::assemble(backend, entries))
+        Ok(KeySet::assemble(backend, entries, Vec::new()))
+    }
+
+    /// The keys of the document that were left out, in document order.
+    pub fn skipped(&self) -> &[SkippedKey] {
+        &self.inner.skipped
+    }
+
+    /// Emits one `jwks.key_skipped` event per skipped key. Call it once per parsed document.
+    pub fn report_skipped(&self, events: &Emitter) {
+        for s in &self.inner.skipped {
+            events.emit(Event::JwksKeySkipped {
+                index: s.index,
+                kid: s.kid.clone(),
+                reason: s.reason,
+            });
+        }
     }
 
     /// The algorithms of the keys in the set (the default allowlist). A key without `alg` counts
@@ -168,34 +203,52 @@ impl KeySet {
 
     /// The keys that may verify a token with `alg` and `kid`, each as its verifier for `alg`.
     ///
-    /// With a kid: the key of that kid, if it fits `alg` (`ERR_JWKS_NO_MATCHING_KEY` otherwise).
-    /// Without: every key that fits, at most [`MAX_KIDLESS_CANDIDATES`]
-    /// (`ERR_JWKS_MULTIPLE_MATCHING_KEYS` beyond, so a kid-less token cannot make us try a whole set).
+    /// With a kid: the keys of that kid that fit `alg`, in document order (usually one; a set
+    /// may repeat a kid); `ERR_JWKS_NO_MATCHING_KEY` when none (a skipped key is not in the set).
+    /// Without: every key that fits. Either way at most [`MAX_CANDIDATES`]
+    /// (`ERR_JWKS_MULTIPLE_MATCHING_KEYS` beyond, so a token cannot make us try a whole set).
     pub fn candidates(&self, alg: Algorithm, kid: Option<&str>) -> Result<Vec<&VerifyingKey>> {
         let keys = &self.inner.keys;
-        if let Some(kid) = kid {
-            let entry = keys
-                .iter()
-                .find(|k| k.kid.as_deref() == Some(kid))
-                .ok_or_else(|| Error::NoMatchingKey("no key has the token's kid".to_owned()))?;
-            if !entry.fits(alg) {
-                return Err(Error::NoMatchingKey(format!(
-                    "the key of the token's kid does not fit {alg}"
-                )));
+        let fitting: Vec<&KeyEntry> = match kid {
+            Some(kid) => {
+                let named: Vec<&KeyEntry> = keys
+                    .iter()
+                    .filter(|k| k.kid.as_deref() == Some(kid))
+                    .collect();
+                if named.is_empty() {
+                    return Err(Error::NoMatchingKey(
+                        "no key has the token's kid".to_owned(),
+                    ));
+                }
+                let fitting: Vec<&KeyEntry> = named.into_iter().filter(|k| k.fits(alg)).collect();
+                if fitting.is_empty() {
+                    return Err(Error::NoMatchingKey(format!(
+                        "the key of the token's kid does not fit {alg}"
+                    )));
+                }
+                fitting
             }
-            return Ok(vec![entry.verifier(self.inner.backend, alg)?]);
-        }
-        let fitting: Vec<&KeyEntry> = keys.iter().filter(|k| k.fits(alg)).collect();
-        if fitting.is_empty() {
-            return Err(Error::NoMatchingKey(format!(
-                "the token has no kid and no key fits {alg}"
-            )));
-        }
-        if fitting.len() > MAX_KIDLESS_CANDIDATES {
-            return Err(Error::MultipleMatchingKeys(format!(
-                "the token has no kid and {} keys fit {alg}; tokens must name their key",
-                fitting.len()
-            )));
+            None => {
+                let fitting: Vec<&KeyEntry> = keys.iter().filter(|k| k.fits(alg)).collect();
+                if fitting.is_empty() {
+                    return Err(Error::NoMatchingKey(format!(
+                        "the token has no kid and no key fits {alg}"
+                    )));
+                }
+                fitting
+            }
+        };
+        if fitting.len() > MAX_CANDIDATES {
+            return Err(Error::MultipleMatchingKeys(match kid {
+                Some(_) => format!(
+                    "{} keys share the token's kid and fit {alg}; at most {MAX_CANDIDATES} are tried",
+                    fitting.len()
+                ),
+                None => format!(
+                    "the token has no kid and {} keys fit {alg}; tokens must name their key",
+                    fitting.len()
+                ),
+            }));
         }
         fitting
             .into_iter()
@@ -203,7 +256,7 @@ impl KeySet {
             .collect()
     }
 
-    fn assemble(backend: Backend, keys: Vec<KeyEntry>) -> KeySet {
+    fn assemble(backend: Backend, keys: Vec<KeyEntry>, skipped: Vec<SkippedKey>) -> KeySet {
         let algorithms = ALL_ALGORITHMS
             .into_iter()
             .filter(|&alg| keys.iter().any(|k| k.fits(alg)))
@@ -211,6 +264,7 @@ impl KeySet {
         KeySet {
             inner: Arc::new(Inner {
                 keys,
+                skipped,
                 algorithms,
                 backend,
             }),
@@ -218,8 +272,9 @@ impl KeySet {
     }
 }
 
-/// Most keys a token without `kid` is tried against.
-pub const MAX_KIDLESS_CANDIDATES: usize = 3;
+/// Most keys one token is tried against: the fitting keys of a token without `kid`, or the fitting
+/// keys that share its kid.
+pub const MAX_CANDIDATES: usize = 3;
 
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -236,8 +291,15 @@ impl std::fmt::Debug for KeySet {
                 )
             })
             .collect();
+        let skipped: Vec<String> = self
+            .inner
+            .skipped
+            .iter()
+            .map(|s| format!("#{}:{}", s.index, s.reason))
+            .collect();
         f.debug_struct("KeySet")
             .field("keys", &keys)
+            .field("skipped", &skipped)
             .field("backend", &self.inner.backend)
             .finish()
     }
@@ -313,50 +375,46 @@ fn is_ed25519(alg: Algorithm) -> bool {
     matches!(alg, Algorithm::EdDSA | Algorithm::Ed25519)
 }
 
-/// Validates one JWK of a set; `Ok(None)` for a key authjwt cannot use (skipped).
-fn parse_key(backend: Backend, obj: &Map<String, Value>) -> Result<Option<KeyEntry>> {
-    if !obj.get("kty").is_some_and(Value::is_string) {
-        return Err(Error::JwksInvalid("\"kty\" must be a string".to_owned()));
-    }
-    if let Some(member) = PRIVATE_MEMBERS.iter().find(|m| obj.contains_key(**m)) {
-        return Err(Error::JwksInvalid(format!(
-            "it has the private member {member:?}; publish public keys only"
-        )));
+/// One JWK of a set as a usable key, or why it is skipped (the checks in the module's order).
+fn parse_key(
+    backend: Backend,
+    obj: &Map<String, Value>,
+) -> std::result::Result<KeyEntry, SkipReason> {
+    if PRIVATE_MEMBERS.iter().any(|m| obj.contains_key(*m)) {
+        return Err(SkipReason::PrivateKeyPublished);
     }
     match obj.get("use") {
         None => {}
         Some(Value::String(u)) if u == "sig" => {}
-        Some(_) => {
-            return Err(Error::JwksInvalid(
-                "\"use\" must be \"sig\" for a signature verification key".to_owned(),
-            ))
-        }
+        Some(_) => return Err(SkipReason::NotForSignatures),
     }
     if let Some(ops) = obj.get("key_ops") {
-        let ops = ops
-            .as_array()
-            .filter(|ops| ops.iter().all(Value::is_string));
-        if !ops.is_some_and(|ops| ops.iter().any(|op| op == "verify")) {
-            return Err(Error::JwksInvalid(
-                "\"key_ops\" must be an array of strings including \"verify\"".to_owned(),
-            ));
+        let verify = ops.as_array().is_some_and(|ops| {
+            ops.iter().all(Value::is_string) && ops.iter().any(|op| op == "verify")
+        });
+        if !verify {
+            return Err(SkipReason::KeyOpsWithoutVerify);
         }
     }
     let alg = match obj.get("alg") {
         None => None,
         Some(Value::String(name)) => match Algorithm::from_name(name) {
             Some(alg) => Some(alg),
-            None => return Ok(None),
+            None if skip::is_encryption_alg(name) => return Err(SkipReason::EncryptionAlgorithm),
+            None => return Err(SkipReason::UnsupportedAlgorithm),
         },
-        Some(_) => return Err(Error::JwksInvalid("\"alg\" must be a string".to_owned())),
+        Some(_) => return Err(SkipReason::MalformedKey),
     };
-    let jwk = match PublicJwk::from_map(obj) {
-        Ok(jwk) => jwk,
-        Err(Error::NotSupported(_)) => return Ok(None),
-        Err(e) => return Err(e),
+    let kid = match obj.get("kid") {
+        None => None,
+        Some(Value::String(kid)) => Some(kid.clone()),
+        Some(_) => return Err(SkipReason::MalformedKey),
     };
-    let kid = obj.get("kid").and_then(Value::as_str).map(str::to_owned);
-    KeyEntry::new(backend, kid, jwk, alg).map(Some)
+    let jwk = PublicJwk::from_map(obj).map_err(|e| SkipReason::of_error(&e))?;
+    if alg.is_some_and(|alg| alg.key_kind() != jwk.kind()) {
+        return Err(SkipReason::AlgorithmMismatch);
+    }
+    KeyEntry::new(backend, kid, jwk, alg).map_err(|e| SkipReason::of_error(&e))
 }
 
 /// The message of an error without its "invalid JWKS:" style prefix, for wrapping.

@@ -239,7 +239,8 @@ fn check_signature(
 ) -> Result<()> {
     let (alg, kid) = check_header(header, options)?;
     let candidates = keys.candidates(alg, kid)?;
-    let several = candidates.len() > 1;
+    // Keys sharing the token's kid are one key for the error: a bad signature is a bad signature.
+    let several = kid.is_none() && candidates.len() > 1;
     let verified = candidates
         .into_iter()
         .any(|key| key.verify(parts.signing_input, &parts.signature).is_ok());

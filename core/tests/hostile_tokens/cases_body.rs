@@ -125,7 +125,13 @@ impl Gen {
         let header = json!({"alg":"EdDSA","kid":"small"}).to_string();
         let sig = [&identity[..], &[0u8; 32]].concat();
         let t = raw(header.as_bytes(), claims().to_string().as_bytes(), &sig);
-        self.add("ed25519_small_order_public_key", t, o, "ERR_JWKS_INVALID");
+        // The weak key is skipped from the set (reported as jwks.key_skipped), so no key has the kid.
+        self.add(
+            "ed25519_small_order_public_key",
+            t,
+            o,
+            "ERR_JWKS_NO_MATCHING_KEY",
+        );
         self.cases.last_mut().unwrap()["keys"] = small;
     }
 

@@ -60,16 +60,38 @@ fn eddsa_and_ed25519_are_one_algorithm_for_ed25519_keys() {
 }
 
 #[test]
-fn rejects_key_sets_with_use_enc_or_key_ops_without_verify() {
+fn keys_with_use_enc_or_key_ops_without_verify_are_skipped_and_match_no_token() {
     let k = keys();
     let mut enc = jwk(&k.ed, "ed", None);
     enc["use"] = "enc".into();
     let mut ops = jwk(&k.ed, "ed", None);
     ops["key_ops"] = json!(["sign"]);
+    let token = sign(&k.ed, json!({"alg":"EdDSA","kid":"ed"}), good_claims());
     for key in [enc, ops] {
-        let err = KeySet::from_value(&json!({ "keys": [key] })).unwrap_err();
-        assert_eq!(err.code(), "ERR_JWKS_INVALID");
+        let set = KeySet::from_value(&json!({ "keys": [key] })).unwrap();
+        assert!(set.is_empty());
+        assert_eq!(
+            verify_with(&token, &set, &opts()),
+            "ERR_JWKS_NO_MATCHING_KEY"
+        );
     }
+}
+
+#[test]
+fn keys_sharing_a_kid_are_tried_in_order() {
+    let k = keys();
+    let twins = KeySet::from_value(
+        &json!({"keys":[jwk(&k.attacker, "same", None), jwk(&k.ed, "same", None)]}),
+    )
+    .unwrap();
+    let good = sign(&k.ed, json!({"alg":"EdDSA","kid":"same"}), good_claims());
+    assert_eq!(verify_with(&good, &twins, &opts()), "ok");
+    let other = SigningKey::generate(&KeyPairConfig::default()).unwrap();
+    let bad = sign(&other, json!({"alg":"EdDSA","kid":"same"}), good_claims());
+    assert_eq!(
+        verify_with(&bad, &twins, &opts()),
+        "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
+    );
 }
 
 #[test]
