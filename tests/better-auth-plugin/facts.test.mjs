@@ -1,11 +1,11 @@
 // Facts of Better Auth's jwt() plugin (../../../shared/better-auth-jwt-plugin.md) that the
 // scenario comparison does not reach: toExpJWT's texts, the session cookie cache's edge cases,
-// legacy rows without alg/crv, and the one table read of a direct getJwks call.
+// legacy rows without alg/crv, the one table read of a direct getJwks call, the plugin version.
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { SignJWT } from 'jose'
 import { getCookieCache } from 'better-auth/cookies'
-import { BASE, SECRET, both, call, cookiesOf, headerOf, makeAuth, newMemoryDb, signUp } from './harness.mjs'
+import { BASE, SECRET, both, call, contextOf, cookiesOf, headerOf, makeAuth, newMemoryDb, signUp } from './harness.mjs'
 
 describe('toExpJWT', () => {
   test("spans, signs and units read the same; a bad span is Better Auth's TypeError with its text", async () => {
@@ -183,6 +183,43 @@ describe('jwtClient', () => {
       return { jwks: typeof client.jwks, keys: (await client.jwks()).data?.keys?.length, token: typeof client.token }
     })
     assert.deepEqual(r.authjwt, { jwks: 'function', keys: 1, token: 'function' })
+    assert.deepEqual(r.authjwt, r['better-auth'])
+  })
+})
+
+describe('plugin version and pinned algorithms on legacy rows', () => {
+  test("the plugin's version is the installed Better Auth's, as Better Auth's plugin reports it", async () => {
+    const r = await both((impl) => impl.jwt().version)
+    assert.equal(typeof r.authjwt, 'string')
+    assert.equal(r.authjwt, r['better-auth'])
+  })
+
+  test('signingAlgorithm alone: a null-alg row matches only the primary alg', async () => {
+    const r = await both(async (impl) => {
+      const options = { jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' }, keyPairConfigs: [{ alg: 'ES256' }] } }
+      const { auth, db } = makeAuth(impl, { jwt: options })
+      const ctx = await contextOf(auth)
+      const sign = (extra) => impl.signJWT(ctx, { options, payload: { sub: 's' }, ...extra })
+      const legacyKid = headerOf(await sign()).kid
+      db.jwks[0].alg = null
+      db.jwks[0].crv = null
+      // A server that reads the table afresh (authjwt caches the opened key).
+      const fresh = makeAuth(impl, { db, jwt: options }).auth
+      const freshCtx = await contextOf(fresh)
+      const signFresh = (extra) => impl.signJWT(freshCtx, { options, payload: { sub: 's' }, ...extra })
+      const primary = headerOf(await signFresh({ signingAlgorithm: 'EdDSA' }))
+      const rowsAfterPrimary = db.jwks.length
+      const other = headerOf(await signFresh({ signingAlgorithm: 'ES256' }))
+      return {
+        primaryUsesLegacy: primary.kid === legacyKid,
+        primaryAlg: primary.alg,
+        rowsAfterPrimary,
+        otherMinted: other.kid !== legacyKid,
+        otherAlg: other.alg,
+        rows: db.jwks.length,
+      }
+    })
+    assert.deepEqual(r.authjwt, { primaryUsesLegacy: true, primaryAlg: 'EdDSA', rowsAfterPrimary: 1, otherMinted: true, otherAlg: 'ES256', rows: 2 })
     assert.deepEqual(r.authjwt, r['better-auth'])
   })
 })
