@@ -87,6 +87,10 @@ export type AuthJwtEvent =
   | { type: 'token.rejected'; code: string }
   | { type: 'jwks.fetched'; url: string; keys: number }
   | { type: 'jwks.fetch_failed'; url: string; code: string }
+  /** A refetch answered 304 Not Modified: the cached set stays, freshly confirmed. */
+  | { type: 'jwks.not_modified'; url: string }
+  /** A refresh failed; the last good set keeps verifying within `staleIfError` (retried with backoff). */
+  | { type: 'jwks.stale'; url: string; code: string }
   /** A stored key opened with a secret shorter than 32 characters (an old one kept for its rows). */
   | { type: 'secret.weak'; kid: string }
 
@@ -206,14 +210,29 @@ export interface JWTVerifyOptions {
 
 /** Remote JWKS options, jose's names and units (milliseconds). */
 export interface RemoteJwksOptions {
-  /** How long a fetched set is fresh (default 600000). */
+  /** How long a fetched set is fresh when the server sends no `Cache-Control: max-age` (default 600000). */
   cacheMaxAge?: number
+  /** The least lifetime the server's `max-age` (or `no-cache`) can give the set (default 60000). */
+  cacheMinAge?: number
+  /** The longest lifetime the server's `max-age` can give the set (default 3600000). */
+  cacheMaxAgeLimit?: number
+  /** How long past its lifetime the last good set keeps verifying while refreshes fail (default 86400000, one day; 0 = off). */
+  staleIfError?: number
   /** Least time between refetches for unknown kids (default 30000). */
   cooldownDuration?: number
   /** Bound on one fetch (default 5000). */
   timeoutDuration?: number
   /** Largest accepted response body, bytes. */
   maxResponseSize?: number
+  /** Headers sent with every request (an API key); values never appear in errors or events. */
+  headers?: Record<string, string>
+  /**
+   * Accept plain `http` to any host, not only loopback (default false). For in-cluster names only:
+   * without TLS anyone on the path can swap the keys. Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`.
+   */
+  allowHttp?: boolean
+  /** Receives `jwks.fetched`, `jwks.not_modified`, `jwks.fetch_failed`, `jwks.stale`, `token.verified`, `token.rejected`. */
+  onEvent?: (event: AuthJwtEvent) => void
 }
 
 /** Rows kept in process memory; the default store. */
@@ -337,6 +356,15 @@ export interface JwtHandlerOptions {
 }
 /** Fetch-API handler for `GET {basePath}{jwksPath}` and `GET {basePath}/token`; `null` for other requests. */
 export declare function createJwtHandler(options: JwtHandlerOptions): (request: Request) => Promise<Response | null>
+/**
+ * How to serve a JWKS (`await issuer.jwks()`, object or JSON text): 200 with the JSON body, or 304
+ * with none when `ifNoneMatch` (the request's `If-None-Match`) names the current tag. `headers` carry
+ * `etag` (a strong tag over the body, the same on every instance) and `cache-control`.
+ */
+export declare function jwksResponse(
+  jwks: { keys: Array<Record<string, unknown>> } | string,
+  options?: { ifNoneMatch?: string | null; cacheControl?: string },
+): { status: 200 | 304; headers: Record<string, string>; body: string | null }
 /** Sets `set-auth-jwt` and adds it to `Access-Control-Expose-Headers`. */
 export declare function setAuthJwtHeader(headers: Headers, token: string): Headers
 
@@ -397,6 +425,7 @@ declare const authjwt: {
   authChallenge: typeof authChallenge
   missingScopes: typeof missingScopes
   createJwtHandler: typeof createJwtHandler
+  jwksResponse: typeof jwksResponse
   setAuthJwtHeader: typeof setAuthJwtHeader
   AuthJwtError: typeof AuthJwtError
   JWTExpired: typeof JWTExpired

@@ -4,7 +4,7 @@
 const errors = require('./lib/errors.js')
 const { Issuer, MemoryStore, ManualClock, parseTimespan } = require('./lib/issuer.js')
 const { LocalJwks, RemoteJwks, createLocalJwks, createRemoteJwks, discoverRemoteJwks, jwtVerify, decodeJwt, decodeProtectedHeader } = require('./lib/verify.js')
-const { createJwtHandler, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes } = require('./lib/http.js')
+const { createJwtHandler, jwksResponse, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes } = require('./lib/http.js')
 
 module.exports = {
   Issuer,
@@ -23,6 +23,7 @@ module.exports = {
   authChallenge,
   missingScopes,
   createJwtHandler,
+  jwksResponse,
   setAuthJwtHeader,
   AuthJwtError: errors.AuthJwtError,
   JWTExpired: errors.JWTExpired,

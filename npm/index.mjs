@@ -18,6 +18,7 @@ export const {
   authChallenge,
   missingScopes,
   createJwtHandler,
+  jwksResponse,
   setAuthJwtHeader,
   AuthJwtError,
   JWTExpired,

@@ -230,8 +230,73 @@ fn push_quoted(out: &mut String, value: &str) {
     }
 }
 
+/// The `ETag` to serve a JWKS body under: a strong validator over its bytes, `"` +
+/// base64url(SHA-256(body)) + `"`, so every host and every instance serving the same keys gives
+/// the same tag (a fleet behind a load balancer answers 304 for each other's tags).
+pub fn jwks_etag(body: &str) -> String {
+    use base64::Engine as _;
+    let digest = crate::crypto::sha256(body.as_bytes());
+    format!(
+        "\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    )
+}
+
+/// Whether a request's `If-None-Match` value lets a server answer `304 Not Modified` for its
+/// current `etag` (RFC 9110 §13.1.2): `*`, or any listed entity tag equal to it under the weak
+/// comparison (`W/` ignored). A malformed list matches nothing (the full answer is sent).
+pub fn if_none_match(header_value: &str, etag: &str) -> bool {
+    let wanted = etag.strip_prefix("W/").unwrap_or(etag);
+    let mut rest = header_value.trim_matches([' ', '\t']);
+    if rest == "*" {
+        return true;
+    }
+    while !rest.is_empty() {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            break;
+        }
+        let tag_start = rest.strip_prefix("W/").unwrap_or(rest);
+        let Some(opaque) = tag_start.strip_prefix('"') else {
+            return false;
+        };
+        let Some(end) = opaque.find('"') else {
+            return false;
+        };
+        let tag = &tag_start[..end + 2];
+        if tag == wanted {
+            return true;
+        }
+        rest = &opaque[end + 1..];
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn jwks_etag_is_strong_and_stable() {
+        let a = jwks_etag(r#"{"keys":[]}"#);
+        assert!(a.starts_with('"') && a.ends_with('"') && !a.starts_with("W/"));
+        assert_eq!(a, jwks_etag(r#"{"keys":[]}"#));
+        assert_ne!(a, jwks_etag(r#"{"keys":[{}]}"#));
+        assert_eq!(a.len(), 45, "43 base64url characters of SHA-256, quoted");
+    }
+
+    #[test]
+    fn if_none_match_uses_the_weak_comparison_over_a_list() {
+        let tag = "\"abc\"";
+        assert!(if_none_match("\"abc\"", tag));
+        assert!(if_none_match("W/\"abc\"", tag));
+        assert!(if_none_match("\"x\", W/\"y\" ,\"abc\"", tag));
+        assert!(if_none_match(" * ", tag));
+        assert!(!if_none_match("\"abcd\"", tag));
+        assert!(!if_none_match("abc", tag), "unquoted is malformed");
+        assert!(!if_none_match("\"abc", tag), "unterminated");
+        assert!(!if_none_match("", tag));
+        assert!(if_none_match("\"a,b\"", "\"a,b\""), "a comma inside a tag");
+    }
+
     use super::*;
 
     #[test]

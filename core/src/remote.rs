@@ -71,6 +71,11 @@ pub struct RemoteJwksOptions {
     pub timeout_duration: Duration,
     /// Largest accepted response body, bytes.
     pub max_response_size: usize,
+    /// Headers sent with every request (an API key, a tenant id); values never shown.
+    pub headers: RequestHeaders,
+    /// Accept plain `http` to any host, not only loopback (default false). For in-cluster names
+    /// only: without TLS anyone on the path can swap the keys.
+    pub allow_http: bool,
     /// The time source of freshness, backoff and cooldown (default the system clock).
     pub clock: Arc<dyn Clock>,
 }
@@ -85,8 +90,70 @@ impl Default for RemoteJwksOptions {
             cooldown_duration: Duration::from_secs(30),
             timeout_duration: Duration::from_secs(5),
             max_response_size: 512 * 1024,
+            headers: RequestHeaders::default(),
+            allow_http: false,
             clock: Arc::new(SystemClock),
         }
+    }
+}
+
+/// Extra request headers of a remote key set, as `(name, value)` pairs. `Debug` shows the names
+/// only: values are often credentials.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RequestHeaders(Vec<(String, String)>);
+
+impl RequestHeaders {
+    /// Headers from `(name, value)` pairs (checked when the key set is built).
+    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        RequestHeaders(pairs.into_iter().collect())
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The pairs as a header map, each value marked sensitive (kept out of reqwest's logs).
+    fn to_header_map(&self) -> Result<HeaderMap> {
+        /// Headers authjwt sets itself (or HTTP owns).
+        const RESERVED: [&str; 7] = [
+            "host",
+            "if-none-match",
+            "if-modified-since",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "accept",
+        ];
+        let mut map = HeaderMap::new();
+        for (name, value) in &self.0 {
+            let header =
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    Error::InvalidConfig(format!(
+                        "request header name {name:?} is not a valid name"
+                    ))
+                })?;
+            if RESERVED.contains(&header.as_str()) {
+                return Err(Error::InvalidConfig(format!(
+                    "request header {header} is set by authjwt; it cannot be given"
+                )));
+            }
+            // The value's text stays out of the message: it may be a credential.
+            let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidConfig(format!("the value of request header {header} is not valid"))
+            })?;
+            value.set_sensitive(true);
+            map.append(header, value);
+        }
+        Ok(map)
+    }
+}
+
+impl std::fmt::Debug for RequestHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
     }
 }
 
@@ -261,14 +328,9 @@ impl RemoteJwks {
         options: RemoteJwksOptions,
         events: Option<Arc<dyn EventSink>>,
     ) -> Result<RemoteJwks> {
-        let parsed = check_fetch_url(url, "JWKS URL")?;
+        let parsed = check_fetch_url(url, "JWKS URL", options.allow_http)?;
         options.check()?;
-        let client = reqwest::Client::builder()
-            .tls_backend_rustls()
-            .redirect(same_origin_redirects(&parsed))
-            .user_agent(concat!("authjwt/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
+        let client = http_client(&parsed, &options)?;
         Ok(RemoteJwks {
             inner: Arc::new(Inner {
                 url_text: crate::config::redact_url(parsed.as_str()),
@@ -668,15 +730,30 @@ fn transport_error(url: &str, e: &reqwest::Error) -> Error {
     }
 }
 
-/// `url` parsed, if it is https (or http on a loopback host); `what` names it in errors.
-fn check_fetch_url(url: &str, what: &str) -> Result<reqwest::Url> {
+/// The HTTP client of fetches from `origin`: rustls, same-origin redirects, the options' headers,
+/// and the proxy of `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` unless `NO_PROXY` names the host
+/// (read from the environment when the key set is built).
+fn http_client(origin: &reqwest::Url, options: &RemoteJwksOptions) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .tls_backend_rustls()
+        .redirect(same_origin_redirects(origin))
+        .user_agent(concat!("authjwt/", env!("CARGO_PKG_VERSION")))
+        .default_headers(options.headers.to_header_map()?)
+        .build()
+        .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))
+}
+
+/// `url` parsed, if it is https (or http on a loopback host, or anywhere with `allow_http`);
+/// `what` names it in errors.
+fn check_fetch_url(url: &str, what: &str, allow_http: bool) -> Result<reqwest::Url> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|_| Error::InvalidConfig(format!("the {what} is not a valid absolute URL")))?;
     match parsed.scheme() {
         "https" => Ok(parsed),
-        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" if allow_http || is_loopback(&parsed) => Ok(parsed),
         "http" => Err(Error::InvalidConfig(format!(
-            "the {what} must use https (http is accepted only for loopback hosts)"
+            "the {what} must use https (http is accepted only for loopback hosts, or with \
+             allowHttp for in-cluster names)"
         ))),
         other => Err(Error::InvalidConfig(format!(
             "the {what} scheme {other:?} is not supported; use https"

@@ -20,8 +20,11 @@ function createJwtHandler({ issuer, getSession, basePath = '/api/auth', jwksPath
     if (request.method !== 'GET' && request.method !== 'HEAD') return null
     const { pathname } = new URL(request.url)
     if (pathname === jwksUrl) {
-      const body = await issuer.jwks()
-      return Response.json(body, { headers: { 'cache-control': jwksCacheControl } })
+      const answer = jwksResponse(await issuer.jwks(), {
+        ifNoneMatch: request.headers.get('if-none-match'),
+        cacheControl: jwksCacheControl,
+      })
+      return new Response(answer.body, { status: answer.status, headers: answer.headers })
     }
     if (pathname === tokenUrl) {
       const found = await getSession(request)
@@ -33,6 +36,22 @@ function createJwtHandler({ issuer, getSession, basePath = '/api/auth', jwksPath
     }
     return null
   }
+}
+
+/**
+ * How to serve a JWKS (`await issuer.jwks()`, an object or JSON text) from any framework: `status`
+ * 200 with the JSON `body`, or 304 with no body when `ifNoneMatch` (the request's `If-None-Match`)
+ * names the current tag; `headers` carry `etag` (the core's strong tag over the body, the same on
+ * every instance) and `cache-control`.
+ */
+function jwksResponse(jwks, { ifNoneMatch = null, cacheControl = JWKS_CACHE_CONTROL } = {}) {
+  const body = typeof jwks === 'string' ? jwks : JSON.stringify(jwks)
+  const etag = native.jwksEtag(body)
+  const headers = { 'cache-control': cacheControl, etag }
+  if (typeof ifNoneMatch === 'string' && native.ifNoneMatch(ifNoneMatch, etag)) {
+    return { status: 304, headers, body: null }
+  }
+  return { status: 200, headers: { ...headers, 'content-type': 'application/json' }, body }
 }
 
 /** Sets `set-auth-jwt: token` and exposes it to browsers (CORS `Access-Control-Expose-Headers`). */
@@ -73,4 +92,4 @@ function missingScopes(payload, requiredScopes) {
   return call(() => native.missingScopes(JSON.stringify(payload ?? {}), [...requiredScopes]))
 }
 
-module.exports = { createJwtHandler, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes }
+module.exports = { createJwtHandler, jwksResponse, setAuthJwtHeader, extractBearerToken, authChallenge, missingScopes }

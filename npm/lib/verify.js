@@ -29,14 +29,37 @@ class RemoteJwks {
       return
     }
     const href = url instanceof URL ? url.href : String(url)
-    const o = options === undefined ? undefined : JSON.stringify(options)
-    this.#native = call(() => native.createRemoteJwks(href, o))
+    const { json, events } = remoteOptions(options)
+    this.#native = call(() => native.createRemoteJwks(href, json, events))
   }
   /** Verifies, fetching the key set when needed. */
   async verify(token, options) {
     checkToken(token)
     return JSON.parse(await this.#native.verify(token, verifyOptionsJson(options)).catch(rethrow))
   }
+}
+
+/** The options as JSON for the core, and `onEvent` wrapped to take the core's JSON text. */
+function remoteOptions(options) {
+  if (options === undefined || options === null) return { json: undefined, events: null }
+  const { onEvent, ...plain } = options
+  return { json: JSON.stringify(plain), events: eventCallback(onEvent) }
+}
+
+/** `onEvent` wrapped to take the core's JSON text (null without one). */
+function eventCallback(onEvent) {
+  if (onEvent !== undefined && typeof onEvent !== 'function') {
+    throw makeError('ERR_INVALID_CONFIG', 'onEvent must be a function')
+  }
+  return onEvent
+    ? (text) => {
+        try {
+          onEvent(JSON.parse(text))
+        } catch {
+          // A monitoring callback must never break verification.
+        }
+      }
+    : null
 }
 
 function checkToken(token) {
@@ -62,8 +85,8 @@ const DISCOVERED = Symbol('discovered')
  */
 async function discoverRemoteJwks(issuerUrl, options) {
   const href = issuerUrl instanceof URL ? issuerUrl.href : String(issuerUrl)
-  const o = options === undefined ? undefined : JSON.stringify(options)
-  const handle = await native.discoverRemoteJwks(href, o).catch(rethrow)
+  const { json, events } = remoteOptions(options)
+  const handle = await native.discoverRemoteJwks(href, json, events).catch(rethrow)
   return new RemoteJwks(undefined, undefined, { token: DISCOVERED, native: handle })
 }
 

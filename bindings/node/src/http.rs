@@ -83,3 +83,15 @@ pub fn missing_scopes(payload_json: String, required: Vec<String>) -> napi::Resu
         .map(str::to_owned)
         .collect())
 }
+
+/// The `ETag` to serve a JWKS body (JSON text) under: the core's strong tag over its bytes.
+#[napi]
+pub fn jwks_etag(body: String) -> String {
+    core_http::jwks_etag(&body)
+}
+
+/// Whether a request's `If-None-Match` value matches `etag` (RFC 9110 weak comparison, `*`).
+#[napi]
+pub fn if_none_match(header_value: String, etag: String) -> bool {
+    core_http::if_none_match(&header_value, &etag)
+}

@@ -1,10 +1,13 @@
 //! Verification from a local or remote key set, and the unverified decoders.
 
+use authjwt_core::events::EventSink;
 use authjwt_core::jwks::KeySet;
 use authjwt_core::jws;
-use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
+use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders};
 use authjwt_core::verify::{verify_jwt_json, VerifyOptions};
 use authjwt_core::Error;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
 use napi_derive::napi;
 use serde_json::Value;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -12,6 +15,7 @@ use std::time::Duration;
 
 use crate::convert::{parse_object, verified_json, verify_options};
 use crate::error::IntoJs;
+use crate::hooks::JsEvents;
 
 /// A validated local key set (wrapped by `createLocalJwks`).
 #[napi]
@@ -70,17 +74,27 @@ pub struct NativeRemoteJwks {
     inner: RemoteJwks,
 }
 
-/// `options_json` has jose's names in milliseconds: `cacheMaxAge`, `cooldownDuration`,
-/// `timeoutDuration`, and `maxResponseSize` in bytes.
+/// The host's `onEvent`, called with each event as JSON text.
+type EventCallback = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+/// `options_json` has jose's names in milliseconds: `cacheMaxAge`, `cacheMinAge`,
+/// `cacheMaxAgeLimit`, `staleIfError`, `cooldownDuration`, `timeoutDuration`; `maxResponseSize` in
+/// bytes; `headers` (name → value) and `allowHttp`; `on_event` receives the key set's events as
+/// JSON text.
 #[napi(catch_unwind)]
 pub fn create_remote_jwks(
     url: String,
     options_json: Option<String>,
+    on_event: Option<EventCallback>,
 ) -> napi::Result<NativeRemoteJwks> {
     let options = remote_options(options_json.as_deref()).js()?;
     Ok(NativeRemoteJwks {
-        inner: RemoteJwks::new(&url, options).js()?,
+        inner: RemoteJwks::new_with_events(&url, options, event_sink(on_event)).js()?,
     })
+}
+
+fn event_sink(on_event: Option<EventCallback>) -> Option<Arc<dyn EventSink>> {
+    on_event.map(|f| Arc::new(JsEvents(f)) as Arc<dyn EventSink>)
 }
 
 /// The key set named by `issuer_url`'s OIDC / RFC 8414 metadata (`jwks_uri`, after checking the
@@ -89,10 +103,11 @@ pub fn create_remote_jwks(
 pub async fn discover_remote_jwks(
     issuer_url: String,
     options_json: Option<String>,
+    on_event: Option<EventCallback>,
 ) -> napi::Result<NativeRemoteJwks> {
     let options = remote_options(options_json.as_deref()).js()?;
     Ok(NativeRemoteJwks {
-        inner: RemoteJwks::discover(&issuer_url, options, None)
+        inner: RemoteJwks::discover(&issuer_url, options, event_sink(on_event))
             .await
             .js()?,
     })
@@ -114,6 +129,15 @@ fn remote_options(options_json: Option<&str>) -> authjwt_core::Result<RemoteJwks
     if let Some(d) = ms("cacheMaxAge")? {
         options.cache_max_age = d;
     }
+    if let Some(d) = ms("cacheMinAge")? {
+        options.cache_min_age = d;
+    }
+    if let Some(d) = ms("cacheMaxAgeLimit")? {
+        options.cache_max_age_limit = d;
+    }
+    if let Some(d) = ms("staleIfError")? {
+        options.stale_if_error = d;
+    }
     if let Some(d) = ms("cooldownDuration")? {
         options.cooldown_duration = d;
     }
@@ -122,6 +146,35 @@ fn remote_options(options_json: Option<&str>) -> authjwt_core::Result<RemoteJwks
     }
     if let Some(n) = o.get("maxResponseSize").and_then(Value::as_u64) {
         options.max_response_size = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    match o.get("allowHttp") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => options.allow_http = *b,
+        Some(_) => {
+            return Err(Error::InvalidConfig(
+                "option allowHttp must be a boolean".into(),
+            ))
+        }
+    }
+    match o.get("headers") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(headers)) => {
+            let mut pairs = Vec::with_capacity(headers.len());
+            for (name, value) in headers {
+                let Value::String(value) = value else {
+                    return Err(Error::InvalidConfig(format!(
+                        "request header {name:?} must be a string"
+                    )));
+                };
+                pairs.push((name.clone(), value.clone()));
+            }
+            options.headers = RequestHeaders::new(pairs);
+        }
+        Some(_) => {
+            return Err(Error::InvalidConfig(
+                "option headers must be an object of header names to strings".into(),
+            ))
+        }
     }
     Ok(options)
 }

@@ -1,6 +1,7 @@
 //! Option records with Better Auth's names (camelCase in Kotlin and Swift) and defaults, and their
 //! conversion to the core's options. Durations are seconds, as in Better Auth.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -11,7 +12,7 @@ use authjwt_core::issuer::{
     ExternalSignerConfig as CoreExternalSignerConfig, IssuerOptions as CoreIssuerOptions,
     OptionCase, SignOverrides as CoreSignOverrides,
 };
-use authjwt_core::remote::RemoteJwksOptions;
+use authjwt_core::remote::{RemoteJwksOptions, RequestHeaders};
 use authjwt_core::seal::{PrivateKeyFormat as CorePrivateKeyFormat, Secret as CoreSecret};
 use authjwt_core::verify::VerifyOptions as CoreVerifyOptions;
 use serde_json::{Map, Value};
@@ -220,6 +221,13 @@ pub struct RemoteKeySetOptions {
     /// Largest accepted response body in bytes; `null` = the core's default.
     #[uniffi(default = None)]
     pub max_response_size: Option<u32>,
+    /// Headers sent with every request (an API key); values never shown.
+    #[uniffi(default = None)]
+    pub headers: Option<HashMap<String, String>>,
+    /// Accept plain `http` to any host, not only loopback (default false). For in-cluster names
+    /// only: without TLS anyone on the path can swap the keys.
+    #[uniffi(default = false)]
+    pub allow_http: bool,
     /// Receives `jwks.fetched`, `jwks.not_modified`, `jwks.fetch_failed`, `jwks.stale`,
     /// `token.verified` and `token.rejected`.
     #[uniffi(default = None)]
@@ -236,6 +244,11 @@ impl std::fmt::Debug for RemoteKeySetOptions {
             .field("cooldown_duration", &self.cooldown_duration)
             .field("timeout_duration", &self.timeout_duration)
             .field("max_response_size", &self.max_response_size)
+            .field(
+                "headers",
+                &self.headers.as_ref().map(|h| h.keys().collect::<Vec<_>>()),
+            )
+            .field("allow_http", &self.allow_http)
             .field("events", &self.events.is_some())
             .finish()
     }
@@ -279,6 +292,8 @@ impl Default for RemoteKeySetOptions {
             cooldown_duration: 30.0,
             timeout_duration: 5.0,
             max_response_size: None,
+            headers: None,
+            allow_http: false,
             events: None,
         }
     }
@@ -456,6 +471,10 @@ impl RemoteKeySetOptions {
             max_response_size: self
                 .max_response_size
                 .map_or(defaults.max_response_size, |n| n as usize),
+            headers: self
+                .headers
+                .map_or(defaults.headers.clone(), RequestHeaders::new),
+            allow_http: self.allow_http,
             ..defaults
         })
     }

@@ -11,9 +11,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{
-    check_fetch_url, same_origin_redirects, transport_error, RemoteJwks, RemoteJwksOptions,
-};
+use super::{check_fetch_url, http_client, transport_error, RemoteJwks, RemoteJwksOptions};
 use crate::config::redact_url;
 use crate::error::{Error, Result};
 use crate::events::EventSink;
@@ -40,7 +38,7 @@ impl RemoteJwks {
 /// (hosts that build their key set per process keep this instead of the key set).
 pub async fn discover_jwks_uri(issuer: &str, options: &RemoteJwksOptions) -> Result<String> {
     {
-        let issuer_url = check_fetch_url(issuer, "issuer URL")?;
+        let issuer_url = check_fetch_url(issuer, "issuer URL", options.allow_http)?;
         if issuer_url.query().is_some() || issuer_url.fragment().is_some() {
             return Err(Error::InvalidConfig(
                 "the issuer URL must not have a query or fragment".into(),
@@ -52,12 +50,7 @@ pub async fn discover_jwks_uri(issuer: &str, options: &RemoteJwksOptions) -> Res
             ));
         }
         let shown_issuer = redact_url(issuer);
-        let client = reqwest::Client::builder()
-            .tls_backend_rustls()
-            .redirect(same_origin_redirects(&issuer_url))
-            .user_agent(concat!("authjwt/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
+        let client = http_client(&issuer_url, options)?;
 
         let mut document = None;
         for url in metadata_urls(&issuer_url) {
@@ -107,7 +100,7 @@ pub async fn discover_jwks_uri(issuer: &str, options: &RemoteJwksOptions) -> Res
                     "the discovery document at {shown_url} has no \"jwks_uri\""
                 ))
             })?;
-        match check_fetch_url(jwks_uri, "JWKS URL") {
+        match check_fetch_url(jwks_uri, "JWKS URL", options.allow_http) {
             Ok(_) => Ok(jwks_uri.to_owned()),
             // The URL came from the document, so a bad one is the document's fault.
             Err(Error::InvalidConfig(why)) => Err(Error::JwksInvalid(format!(

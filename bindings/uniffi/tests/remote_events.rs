@@ -1,0 +1,125 @@
+//! `RemoteKeySet` through the exported API, as Kotlin and Swift call it: the caching options and
+//! the `events` listener, against a JWKS served on 127.0.0.1 by the test.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use authjwt_uniffi::{
+    AuthJwtEvent, EventListener, Issuer, IssuerOptions, KeyStoreError, MemoryStore, RemoteKeySet,
+    RemoteKeySetOptions, SignOverrides, VerifyOptions,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<AuthJwtEvent>>);
+
+impl EventListener for Recorder {
+    fn on_event(&self, event: AuthJwtEvent) -> Result<(), KeyStoreError> {
+        self.0.lock().unwrap().push(event);
+        Ok(())
+    }
+}
+
+/// Serves `body` with `Cache-Control: max-age=1`, or 500 while `failing`.
+async fn serve(body: String, failing: Arc<AtomicBool>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let (body, failing) = (body.clone(), failing.clone());
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let answer = if failing.load(Ordering::SeqCst) {
+                    "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_owned()
+                } else {
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: max-age=1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                let _ = sock.write_all(answer.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/jwks")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_if_error_is_reported_to_the_listener() {
+    let issuer = Issuer::new(
+        MemoryStore::new(),
+        IssuerOptions {
+            disable_private_key_encryption: true,
+            ..IssuerOptions::default()
+        },
+    )
+    .unwrap();
+    let token = issuer
+        .sign("{}".to_owned(), SignOverrides::default())
+        .await
+        .unwrap();
+    let failing = Arc::new(AtomicBool::new(false));
+    let url = serve(issuer.jwks().await.unwrap(), failing.clone()).await;
+    let recorder = Arc::new(Recorder::default());
+    let remote = RemoteKeySet::new(
+        url,
+        RemoteKeySetOptions {
+            cache_min_age: 1.0,
+            stale_if_error: 60.0,
+            events: Some(recorder.clone()),
+            ..RemoteKeySetOptions::default()
+        },
+    )
+    .unwrap();
+    remote
+        .verify(token.clone(), VerifyOptions::default())
+        .await
+        .unwrap();
+    failing.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(1100)).await; // past the server's max-age=1
+    remote
+        .verify(token.clone(), VerifyOptions::default())
+        .await
+        .expect("the last good set verifies while the server fails");
+    let events = recorder.0.lock().unwrap().clone();
+    let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    assert!(names.contains(&"jwks.fetched"), "{names:?}");
+    let stale = events
+        .iter()
+        .find(|e| e.name == "jwks.stale")
+        .expect("jwks.stale");
+    assert_eq!(stale.code.as_deref(), Some("ERR_JWKS_UNAVAILABLE"));
+    assert!(!format!("{events:?}").contains(&token));
+}
+
+#[test]
+fn bounds_are_checked() {
+    let err = RemoteKeySet::new(
+        "https://auth.example.com/jwks".to_owned(),
+        RemoteKeySetOptions {
+            cache_min_age: 7200.0,
+            ..RemoteKeySetOptions::default()
+        },
+    )
+    .err()
+    .map(|e| e.to_string());
+    assert!(
+        err.as_deref().is_some_and(|e| e.contains("cacheMinAge")),
+        "{err:?}"
+    );
+}
