@@ -36,6 +36,15 @@ npm_ci() {
   }
 }
 
+# The shipped binaries (addon, wheel) seed aws-lc's random generator from the OS (getrandom, with
+# RDRAND mixed in) instead of CPU-jitter sampling: jitter's start-up sampling costs ~100 ms of CPU
+# at a process's first random draw (the first ES256 token, the first new key), which is most of a
+# cold start. The OS generator is what ring and rustls rely on. Only these release builds set it,
+# so debug builds (cargo test) keep their own aws-lc build and nothing is rebuilt back and forth.
+release_binary_env() {
+  AWS_LC_SYS_NO_JITTER_ENTROPY=1 "$@"
+}
+
 # The napi-rs addon in npm/, built against glibc 2.17 like the wheel: `napi build -x` runs
 # `cargo zigbuild --target x86_64-unknown-linux-gnu.2.17` with zig from PyPI (ensure_build_tools).
 # Always the release profile: it shares its dependency builds with the wheel's (same target, same
@@ -48,7 +57,7 @@ build_node_addon() {
   (
     cd "$AUTHJWT_ROOT/npm"
     [ -d node_modules/@napi-rs/cli ] || npm_ci
-    PATH="$BUILD_VENV/bin:$PATH" npx napi build --platform --release -x \
+    PATH="$BUILD_VENV/bin:$PATH" release_binary_env npx napi build --platform --release -x \
       --target "x86_64-unknown-linux-gnu.$GLIBC_BASELINE" ${args[@]+"${args[@]}"} \
       --manifest-path ../bindings/node/Cargo.toml --output-dir . --js native.js --dts native.d.ts
     strip --strip-debug authjwt.*.node
@@ -138,7 +147,7 @@ ensure_python() {
 build_python_wheel() {
   ensure_build_tools
   rm -rf "$AUTHJWT_ROOT/python/dist"
-  (cd "$AUTHJWT_ROOT/python" && PATH="$BUILD_VENV/bin:$PATH" "$BUILD_VENV/bin/maturin" build --release \
+  (cd "$AUTHJWT_ROOT/python" && PATH="$BUILD_VENV/bin:$PATH" release_binary_env "$BUILD_VENV/bin/maturin" build --release \
     --zig --compatibility manylinux2014 --out dist --quiet >&2)
   local wheel
   wheel=$(ls "$AUTHJWT_ROOT"/python/dist/authjwt-*-abi3-*.whl 2>/dev/null | head -n1 || true)
