@@ -268,6 +268,14 @@ def main() -> None:
                      f"{m.get('seconds', 0):.0f} |")
 
     lines += ["", f"Targets: {summary['met']} met, {summary['missed']} missed.", ""]
+    # Cold start and scaling: the programs print their own tables (with the load beside them).
+    for title, files in (("Cold start (`bench/cold-start.mjs`, `bench/cold_start.py`)",
+                          ("node-cold-start.md", "python-cold-start.md")),
+                         ("Many cores (`bench/scaling.mjs`, `bench/scaling.py`)",
+                          ("node-scaling.md", "python-scaling.md"))):
+        lines += [f"## {title}", ""]
+        for file in files:
+            lines += [read(out_dir / file).strip() or f"({file}: no output)", ""]
     lines += ["## Raw outputs", ""]
     for title, file in (("Rust core loop (`core/examples/bench_core.rs`)", "rust.md"),
                         ("Node (`npm/bench/bench.mjs`)", "node.md"),

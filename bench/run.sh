@@ -7,10 +7,13 @@
 #   3. Python: python/bench/bench.py (authjwt vs PyJWT, joserfc) on a release wheel, then
 #      bench/memory.py;
 #   4. bench/collect.py: one Markdown table with ratios against the peers and the issue's targets.
+# Node and Python also run the cold-start programs (bench/cold-start.mjs, bench/cold_start.py:
+# import, first token, first verify in fresh processes) and the scaling ones (bench/scaling.mjs,
+# bench/scaling.py: worker_threads / threads, Promise.all / asyncio.gather of 10,000 verifies).
 #
 # Environment: BENCH_SECONDS (measuring time per cell, default 2; the Node and Python programs
 # split it over 5 interleaved rounds and report the median), BENCH_MEMORY_CALLS (default
-# 1000000). Outputs of each program are kept in .cache/bench/. Takes ~6-8 minutes on 2 cores.
+# 1000000), BENCH_COLD_RUNS (fresh processes per cold-start cell, default 20). Outputs of each program are kept in .cache/bench/. Takes ~6-8 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,6 +24,7 @@ mkdir -p "$out"
 rm -f "$out"/*.md "$out"/*.json "$out"/*.log
 export BENCH_SECONDS="${BENCH_SECONDS:-2}"
 calls="${BENCH_MEMORY_CALLS:-1000000}"
+cold_runs="${BENCH_COLD_RUNS:-20}"
 failed=()
 cut -d' ' -f1-3 /proc/loadavg >"$out/load.txt"
 
@@ -44,6 +48,10 @@ if [ "$node_ok" = 1 ]; then
     TOKIO_WORKER_THREADS=$workers node bench/node-extra.mjs concurrency |
       tee "$out/node-conc-$workers.json" || failed+=("node-concurrency-$workers")
   done
+  step "Node: cold start, $cold_runs fresh processes per cell"
+  RUNS=$cold_runs node bench/cold-start.mjs | tee "$out/node-cold-start.md" || failed+=(node-cold-start)
+  step "Node: worker_threads and Promise.all scaling"
+  node bench/scaling.mjs | tee "$out/node-scaling.md" || failed+=(node-scaling)
   step "Node: memory, $calls sign+verify"
   node --expose-gc bench/node-extra.mjs memory "$calls" | tee "$out/node-memory.log" || failed+=(node-memory)
 fi
@@ -70,6 +78,11 @@ if [ "$py_ok" = 1 ]; then
   step "Python: python/bench/bench.py"
   "$bench_venv/bin/python" python/bench/bench.py --seconds "$BENCH_SECONDS" |
     tee "$out/python.md" || failed+=(python-bench)
+  step "Python: cold start, $cold_runs fresh processes per cell"
+  RUNS=$cold_runs "$bench_venv/bin/python" bench/cold_start.py | tee "$out/python-cold-start.md" ||
+    failed+=(python-cold-start)
+  step "Python: threads and asyncio.gather scaling"
+  "$bench_venv/bin/python" bench/scaling.py | tee "$out/python-scaling.md" || failed+=(python-scaling)
   step "Python: memory, $calls sign+verify"
   "$bench_venv/bin/python" bench/memory.py "$calls" | tee "$out/python-memory.log" ||
     failed+=(python-memory)

@@ -159,7 +159,17 @@ def test_private_key_is_sealed_at_rest(store: CountingStore) -> None:
     make_issuer(store=store).sign({})
     sealed = store.rows[0].private_key
     assert '"d"' not in sealed
-    assert json.loads(sealed)["v"] == 1
+    # The test secret is typed text, not 256 random bits: authjwt-v2 stretches it with PBKDF2.
+    assert (json.loads(sealed)["v"], json.loads(sealed)["kdf"]) == (2, "PBKDF2-SHA256")
+
+
+def test_random_secret_is_sealed_with_hkdf_and_v1_on_request(store: CountingStore) -> None:
+    random_hex = "b2f7c1e94a3d8065f1c2e7a9b4d3f8061e5a2c7b9d4f0e3a6c8b1d5f7e9a2c4b"
+    make_issuer(store=store, secret=random_hex).sign({})
+    assert json.loads(store.rows[0].private_key)["kdf"] == "HKDF-SHA256"
+    v1_store = CountingStore()
+    make_issuer(store=v1_store, secret=random_hex, private_key_format="authjwt-v1").sign({})
+    assert (json.loads(v1_store.rows[0].private_key)["v"], json.loads(v1_store.rows[0].private_key)["kdf"]) == (1, "PBKDF2-SHA256")
 
 
 def test_better_auth_private_key_format_is_a_hex_string(store: CountingStore) -> None:
