@@ -8,9 +8,15 @@ const { verifyOptionsJson } = require('./convert.js')
 /** A local JWKS, parsed and validated once. */
 class LocalJwks {
   #native
-  constructor(jwks) {
+  /** `options.onEvent` receives a `jwks.key_skipped` event per key left out of the set. */
+  constructor(jwks, options) {
     const text = typeof jwks === 'string' ? jwks : JSON.stringify(jwks)
-    this.#native = call(() => native.createLocalJwks(text))
+    const { onEvent, ...rest } = options ?? {}
+    if (Object.keys(rest).length > 0) {
+      throw makeError('ERR_INVALID_CONFIG', `unknown option ${Object.keys(rest)[0]} of createLocalJwks`)
+    }
+    const events = eventCallback(onEvent)
+    this.#native = call(() => native.createLocalJwks(text, events))
   }
   /** Verifies on the calling thread: `{ payload, protectedHeader }`. */
   verifySync(token, options) {
@@ -66,9 +72,9 @@ function checkToken(token) {
   if (typeof token !== 'string') throw makeError('ERR_JWS_INVALID', 'invalid compact JWS: the token must be a string')
 }
 
-/** A local key set from a JWKS document (object or JSON text). */
-function createLocalJwks(jwks) {
-  return new LocalJwks(jwks)
+/** A local key set from a JWKS document (object or JSON text); options: `{ onEvent }`. */
+function createLocalJwks(jwks, options) {
+  return new LocalJwks(jwks, options)
 }
 
 /** A remote key set at `url` (https, or http on loopback). Durations in ms, as jose. */

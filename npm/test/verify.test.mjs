@@ -72,9 +72,10 @@ describe('jwtVerify', () => {
     await assert.rejects(jwtVerify('a.b.c', 'nope'), TypeError)
   })
 
-  test('createLocalJwks refuses private members and malformed sets', () => {
-    const priv = { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'p' }] }
-    throwsWithCode(() => createLocalJwks(priv), 'ERR_JWKS_INVALID')
+  test('createLocalJwks never uses a key with private members; refuses malformed sets', async () => {
+    const priv = { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: KID }] }
+    const t = token({ sub: 'p', exp: NOW + 60 })
+    await rejectsWithCode(jwtVerify(t, createLocalJwks(priv), at), 'ERR_JWKS_NO_MATCHING_KEY')
     throwsWithCode(() => createLocalJwks('{"keys": 5}'), 'ERR_JWKS_INVALID')
   })
 

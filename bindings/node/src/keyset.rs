@@ -26,11 +26,15 @@ pub struct NativeLocalJwks {
     last_options: Mutex<Option<(String, Arc<VerifyOptions>)>>,
 }
 
-/// Parses and validates a JWKS document (JSON text) once.
+/// Parses and validates a JWKS document (JSON text) once; each key it skips is reported to
+/// `on_event` (`jwks.key_skipped`, as JSON text).
 #[napi(catch_unwind)]
-pub fn create_local_jwks(jwks_json: String) -> napi::Result<NativeLocalJwks> {
+pub fn create_local_jwks(
+    jwks_json: String,
+    on_event: Option<EventCallback>,
+) -> napi::Result<NativeLocalJwks> {
     Ok(NativeLocalJwks {
-        inner: KeySet::from_json(&jwks_json).js()?,
+        inner: KeySet::from_json_reporting(&jwks_json, event_sink(on_event)).js()?,
         last_options: Mutex::new(None),
     })
 }
