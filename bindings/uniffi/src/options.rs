@@ -42,7 +42,10 @@ pub struct KeyPairConfig {
 /// The format new private keys are sealed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PrivateKeyFormat {
-    /// AES-256-GCM with a PBKDF2 key, bound to the public key (the default).
+    /// AES-256-GCM bound to the public key, under an HKDF key when the secret is 32+ random bytes
+    /// in hex or base64, else a PBKDF2 key (the default).
+    AuthjwtV2,
+    /// AES-256-GCM with a PBKDF2 key whatever the secret, bound to the public key.
     AuthjwtV1,
     /// Better Auth 1.x's XChaCha20-Poly1305 format, for a table shared with a Better Auth server.
     BetterAuth,
@@ -381,7 +384,8 @@ impl IssuerOptions {
             allow_weak_secret: self.allow_weak_secret,
             secrets,
             private_key_format: match self.private_key_format {
-                None | Some(PrivateKeyFormat::AuthjwtV1) => CorePrivateKeyFormat::AuthJwtV1,
+                None | Some(PrivateKeyFormat::AuthjwtV2) => CorePrivateKeyFormat::AuthJwtV2,
+                Some(PrivateKeyFormat::AuthjwtV1) => CorePrivateKeyFormat::AuthJwtV1,
                 Some(PrivateKeyFormat::BetterAuth) => CorePrivateKeyFormat::BetterAuth,
             },
             rotation_interval: self.rotation_interval,
