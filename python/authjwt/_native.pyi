@@ -287,15 +287,29 @@ class KeySet:
 
 @final
 class RemoteKeySet:
-    """A JWKS fetched from a URL and cached (sync)."""
+    """A JWKS fetched from a URL and cached (sync).
+
+    Fresh for the server's ``Cache-Control: max-age`` bounded to ``cache_min_age`` ..
+    ``cache_max_age_limit`` (``cache_max_age`` when the server sends none), revalidated with
+    ``If-None-Match`` / ``If-Modified-Since``, refreshed in the background shortly before it goes
+    stale, and kept verifying for ``stale_if_error`` seconds past that while refreshes fail
+    (``on_event`` gets ``jwks.stale``). Durations are seconds or ``timedelta``. ``headers`` are
+    sent with every request (values never shown); ``allow_http`` accepts plain http to any host
+    (for in-cluster names only); proxies come from ``HTTPS_PROXY`` / ``HTTP_PROXY`` /
+    ``NO_PROXY``."""
 
     def __new__(
         cls,
         url: str,
         *,
         cache_max_age: Optional[_Seconds] = None,
+        cache_min_age: Optional[_Seconds] = None,
+        cache_max_age_limit: Optional[_Seconds] = None,
+        stale_if_error: Optional[_Seconds] = None,
         cooldown: Optional[_Seconds] = None,
         timeout: Optional[_Seconds] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
     ) -> "RemoteKeySet": ...
     @classmethod
@@ -304,8 +318,13 @@ class RemoteKeySet:
         issuer_url: str,
         *,
         cache_max_age: Optional[_Seconds] = None,
+        cache_min_age: Optional[_Seconds] = None,
+        cache_max_age_limit: Optional[_Seconds] = None,
+        stale_if_error: Optional[_Seconds] = None,
         cooldown: Optional[_Seconds] = None,
         timeout: Optional[_Seconds] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
     ) -> "RemoteKeySet":
         """The key set named by the issuer's OIDC / RFC 8414 metadata (``jwks_uri``); the
@@ -339,8 +358,13 @@ class AsyncRemoteKeySet:
         url: str,
         *,
         cache_max_age: Optional[_Seconds] = None,
+        cache_min_age: Optional[_Seconds] = None,
+        cache_max_age_limit: Optional[_Seconds] = None,
+        stale_if_error: Optional[_Seconds] = None,
         cooldown: Optional[_Seconds] = None,
         timeout: Optional[_Seconds] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
     ) -> Self: ...
     @classmethod
@@ -349,8 +373,13 @@ class AsyncRemoteKeySet:
         issuer_url: str,
         *,
         cache_max_age: Optional[_Seconds] = None,
+        cache_min_age: Optional[_Seconds] = None,
+        cache_max_age_limit: Optional[_Seconds] = None,
+        stale_if_error: Optional[_Seconds] = None,
         cooldown: Optional[_Seconds] = None,
         timeout: Optional[_Seconds] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
     ) -> Awaitable[Self]:
         """Awaitable :meth:`RemoteKeySet.discover`."""

@@ -7,12 +7,12 @@ use std::time::Duration;
 use authjwt_core::events::EventSink;
 use authjwt_core::jwks::KeySet;
 use authjwt_core::jws;
-use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
+use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders};
 use authjwt_core::verify::{verify_jwt, VerifiedJwt};
 use authjwt_core::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::types::{PyBool, PyDict, PyMapping, PyString, PyType};
 
 use crate::convert;
 use crate::errors::{detached, to_py_err};
@@ -133,22 +133,67 @@ pub fn py_verify_jwt(
     PyVerifiedJwt::new(py, verified)
 }
 
-fn remote_options(
-    cache_max_age: Option<&Bound<'_, PyAny>>,
-    cooldown: Option<&Bound<'_, PyAny>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<RemoteJwksOptions> {
-    let seconds = |v: Option<&Bound<'_, PyAny>>, what: &str, default: Duration| match v {
-        Some(v) if !v.is_none() => options::duration_from(v, what),
-        _ => Ok(default),
-    };
-    let d = RemoteJwksOptions::default();
-    Ok(RemoteJwksOptions {
-        cache_max_age: seconds(cache_max_age, "cache_max_age", d.cache_max_age)?,
-        cooldown_duration: seconds(cooldown, "cooldown", d.cooldown_duration)?,
-        timeout_duration: seconds(timeout, "timeout", d.timeout_duration)?,
-        ..d
-    })
+/// The fetch keywords of a remote key set: durations (seconds or a `timedelta`), `headers` (a
+/// mapping of names to strings) and `allow_http`; None = the default.
+#[derive(Clone, Copy, Default)]
+struct RemoteArgs<'a, 'py> {
+    cache_max_age: Option<&'a Bound<'py, PyAny>>,
+    cache_min_age: Option<&'a Bound<'py, PyAny>>,
+    cache_max_age_limit: Option<&'a Bound<'py, PyAny>>,
+    stale_if_error: Option<&'a Bound<'py, PyAny>>,
+    cooldown: Option<&'a Bound<'py, PyAny>>,
+    timeout: Option<&'a Bound<'py, PyAny>>,
+    headers: Option<&'a Bound<'py, PyAny>>,
+    allow_http: Option<&'a Bound<'py, PyAny>>,
+}
+
+impl RemoteArgs<'_, '_> {
+    fn options(&self) -> PyResult<RemoteJwksOptions> {
+        let seconds = |v: Option<&Bound<'_, PyAny>>, what: &str, default: Duration| match v {
+            Some(v) if !v.is_none() => options::duration_from(v, what),
+            _ => Ok(default),
+        };
+        let d = RemoteJwksOptions::default();
+        Ok(RemoteJwksOptions {
+            cache_max_age: seconds(self.cache_max_age, "cache_max_age", d.cache_max_age)?,
+            cache_min_age: seconds(self.cache_min_age, "cache_min_age", d.cache_min_age)?,
+            cache_max_age_limit: seconds(
+                self.cache_max_age_limit,
+                "cache_max_age_limit",
+                d.cache_max_age_limit,
+            )?,
+            stale_if_error: seconds(self.stale_if_error, "stale_if_error", d.stale_if_error)?,
+            cooldown_duration: seconds(self.cooldown, "cooldown", d.cooldown_duration)?,
+            timeout_duration: seconds(self.timeout, "timeout", d.timeout_duration)?,
+            headers: match self.headers {
+                Some(h) if !h.is_none() => request_headers(h)?,
+                _ => d.headers.clone(),
+            },
+            allow_http: match self.allow_http {
+                Some(b) if !b.is_none() => b
+                    .cast::<PyBool>()
+                    .map_err(|_| PyTypeError::new_err("allow_http must be a bool"))?
+                    .is_true(),
+                _ => d.allow_http,
+            },
+            ..d
+        })
+    }
+}
+
+/// `headers` as name/value pairs: a mapping of str to str (the core checks the names and values).
+fn request_headers(headers: &Bound<'_, PyAny>) -> PyResult<RequestHeaders> {
+    let mapping = headers
+        .cast::<PyMapping>()
+        .map_err(|_| PyTypeError::new_err("headers must be a mapping of str to str"))?;
+    let mut pairs = Vec::new();
+    for item in mapping.items()?.iter() {
+        let (name, value): (String, String) = item
+            .extract()
+            .map_err(|_| PyTypeError::new_err("headers must be a mapping of str to str"))?;
+        pairs.push((name, value));
+    }
+    Ok(RequestHeaders::new(pairs))
 }
 
 /// The remote key set of this process. A forked child builds its own on first use, with its own
@@ -188,12 +233,10 @@ impl ProcessRemote {
 
 fn new_remote(
     url: &str,
-    cache_max_age: Option<&Bound<'_, PyAny>>,
-    cooldown: Option<&Bound<'_, PyAny>>,
-    timeout: Option<&Bound<'_, PyAny>>,
+    args: RemoteArgs<'_, '_>,
     on_event: Option<Bound<'_, PyAny>>,
 ) -> PyResult<ProcessRemote> {
-    let options = remote_options(cache_max_age, cooldown, timeout)?;
+    let options = args.options()?;
     let events = events_sink(on_event);
     let remote = ProcessRemote::build(url, options.clone(), events.clone()).map_err(to_py_err)?;
     Ok(ProcessRemote {
@@ -205,8 +248,11 @@ fn new_remote(
     })
 }
 
-/// A JWKS fetched from `url` and cached (sync API): refetched after `cache_max_age` seconds, at
-/// most once per `cooldown` seconds for unknown kids, each fetch bounded by `timeout` seconds.
+/// A JWKS fetched from `url` and cached (sync API): fresh for the server's `Cache-Control`
+/// max-age bounded by `cache_min_age`/`cache_max_age_limit` (`cache_max_age` seconds when it sends
+/// none), refreshed ahead in the background, kept verifying for `stale_if_error` past that while
+/// refreshes fail; refetched at most once per `cooldown` seconds for unknown kids, each fetch
+/// bounded by `timeout` seconds.
 #[pyclass(name = "RemoteKeySet", module = "authjwt", frozen)]
 pub struct PyRemoteKeySet {
     inner: ProcessRemote,
@@ -215,34 +261,73 @@ pub struct PyRemoteKeySet {
 #[pymethods]
 impl PyRemoteKeySet {
     #[new]
-    #[pyo3(signature = (url, *, cache_max_age=None, cooldown=None, timeout=None, on_event=None))]
+    #[pyo3(signature = (
+        url, *, cache_max_age=None, cache_min_age=None, cache_max_age_limit=None,
+        stale_if_error=None, cooldown=None, timeout=None, headers=None, allow_http=None,
+        on_event=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         url: &str,
         cache_max_age: Option<&Bound<'_, PyAny>>,
+        cache_min_age: Option<&Bound<'_, PyAny>>,
+        cache_max_age_limit: Option<&Bound<'_, PyAny>>,
+        stale_if_error: Option<&Bound<'_, PyAny>>,
         cooldown: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        allow_http: Option<&Bound<'_, PyAny>>,
         on_event: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        new_remote(url, cache_max_age, cooldown, timeout, on_event).map(|inner| Self { inner })
+        let args = RemoteArgs {
+            cache_max_age,
+            cache_min_age,
+            cache_max_age_limit,
+            stale_if_error,
+            cooldown,
+            timeout,
+            headers,
+            allow_http,
+        };
+        new_remote(url, args, on_event).map(|inner| Self { inner })
     }
 
     /// The key set named by `issuer_url`'s OIDC / RFC 8414 metadata (whose `issuer` must be
     /// `issuer_url` exactly); the other arguments as the constructor's.
     #[classmethod]
-    #[pyo3(signature = (issuer_url, *, cache_max_age=None, cooldown=None, timeout=None, on_event=None))]
+    #[pyo3(signature = (
+        issuer_url, *, cache_max_age=None, cache_min_age=None, cache_max_age_limit=None,
+        stale_if_error=None, cooldown=None, timeout=None, headers=None, allow_http=None,
+        on_event=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn discover(
         _cls: &Bound<'_, PyType>,
         py: Python<'_>,
         issuer_url: &str,
         cache_max_age: Option<&Bound<'_, PyAny>>,
+        cache_min_age: Option<&Bound<'_, PyAny>>,
+        cache_max_age_limit: Option<&Bound<'_, PyAny>>,
+        stale_if_error: Option<&Bound<'_, PyAny>>,
         cooldown: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        allow_http: Option<&Bound<'_, PyAny>>,
         on_event: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let options = remote_options(cache_max_age, cooldown, timeout)?;
+        let args = RemoteArgs {
+            cache_max_age,
+            cache_min_age,
+            cache_max_age_limit,
+            stale_if_error,
+            cooldown,
+            timeout,
+            headers,
+            allow_http,
+        };
+        let options = args.options()?;
         let jwks_uri = crate::discovery::jwks_uri_blocking(py, issuer_url, &options)?;
-        new_remote(&jwks_uri, cache_max_age, cooldown, timeout, on_event)
-            .map(|inner| Self { inner })
+        new_remote(&jwks_uri, args, on_event).map(|inner| Self { inner })
     }
 
     /// Verifies `token` with the cached keys (fetching as needed); same options as `verify_jwt`.
@@ -285,15 +370,35 @@ pub struct PyAsyncRemoteKeySet {
 #[pymethods]
 impl PyAsyncRemoteKeySet {
     #[new]
-    #[pyo3(signature = (url, *, cache_max_age=None, cooldown=None, timeout=None, on_event=None))]
+    #[pyo3(signature = (
+        url, *, cache_max_age=None, cache_min_age=None, cache_max_age_limit=None,
+        stale_if_error=None, cooldown=None, timeout=None, headers=None, allow_http=None,
+        on_event=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         url: &str,
         cache_max_age: Option<&Bound<'_, PyAny>>,
+        cache_min_age: Option<&Bound<'_, PyAny>>,
+        cache_max_age_limit: Option<&Bound<'_, PyAny>>,
+        stale_if_error: Option<&Bound<'_, PyAny>>,
         cooldown: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        allow_http: Option<&Bound<'_, PyAny>>,
         on_event: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        new_remote(url, cache_max_age, cooldown, timeout, on_event).map(|inner| Self { inner })
+        let args = RemoteArgs {
+            cache_max_age,
+            cache_min_age,
+            cache_max_age_limit,
+            stale_if_error,
+            cooldown,
+            timeout,
+            headers,
+            allow_http,
+        };
+        new_remote(url, args, on_event).map(|inner| Self { inner })
     }
 
     /// Awaitable [`PyRemoteKeySet::discover`]: resolves to an instance of `cls`.
@@ -307,11 +412,25 @@ impl PyAsyncRemoteKeySet {
     ) -> PyResult<Bound<'py, PyAny>> {
         let kwargs = options.map_or_else(|| PyDict::new(py), |o| o.clone());
         let get = |name: &str| kwargs.get_item(name);
-        let fetch = remote_options(
-            get("cache_max_age")?.as_ref(),
-            get("cooldown")?.as_ref(),
-            get("timeout")?.as_ref(),
-        )?;
+        let cache_max_age = get("cache_max_age")?;
+        let cache_min_age = get("cache_min_age")?;
+        let cache_max_age_limit = get("cache_max_age_limit")?;
+        let stale_if_error = get("stale_if_error")?;
+        let cooldown = get("cooldown")?;
+        let timeout = get("timeout")?;
+        let headers = get("headers")?;
+        let allow_http = get("allow_http")?;
+        let fetch = RemoteArgs {
+            cache_max_age: cache_max_age.as_ref(),
+            cache_min_age: cache_min_age.as_ref(),
+            cache_max_age_limit: cache_max_age_limit.as_ref(),
+            stale_if_error: stale_if_error.as_ref(),
+            cooldown: cooldown.as_ref(),
+            timeout: timeout.as_ref(),
+            headers: headers.as_ref(),
+            allow_http: allow_http.as_ref(),
+        }
+        .options()?;
         crate::discovery::construct_discovered(py, cls, issuer_url, fetch, kwargs)
     }
 
