@@ -78,6 +78,27 @@ describe('createRemoteJwks caching options and onEvent', () => {
     assert.ok(!JSON.stringify(events).includes(token), 'events never carry the token')
   })
 
+  test('headers are sent; plain http to a non-loopback name needs allowHttp', async () => {
+    let seen = null
+    const probe = createServer((req, res) => {
+      seen = req.headers['x-api-key'] ?? null
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body)
+    })
+    await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    try {
+      const remote = createRemoteJwks(`http://127.0.0.1:${probe.address().port}/jwks`, { headers: { 'X-Api-Key': 'k-123' } })
+      await jwtVerify(await issuer.sign({}), remote)
+      assert.equal(seen, 'k-123')
+    } finally {
+      probe.close()
+    }
+    throwsWithCode(() => createRemoteJwks('http://jwks.cluster.test/jwks'), 'ERR_INVALID_CONFIG')
+    createRemoteJwks('http://jwks.cluster.test/jwks', { allowHttp: true })
+    const err = throwsWithCode(() => createRemoteJwks(url, { headers: { 'X-Token': 'bad\nvalue-secret' } }), 'ERR_INVALID_CONFIG')
+    assert.ok(!err.message.includes('secret'), err.message)
+    throwsWithCode(() => createRemoteJwks(url, { allowHttp: 'yes' }), 'ERR_INVALID_CONFIG')
+  })
+
   test('bad caching options are ERR_INVALID_CONFIG', () => {
     throwsWithCode(() => createRemoteJwks(url, { cacheMinAge: 120_000, cacheMaxAgeLimit: 60_000 }), 'ERR_INVALID_CONFIG')
     throwsWithCode(() => createRemoteJwks(url, { staleIfError: -1 }), 'ERR_INVALID_CONFIG')
