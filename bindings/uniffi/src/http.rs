@@ -78,3 +78,17 @@ pub fn auth_challenge(
         www_authenticate: c.www_authenticate,
     })
 }
+
+/// The `ETag` to serve a JWKS body (`issuer.jwks()`) under: the core's strong tag over its bytes,
+/// the same on every instance serving the same keys.
+#[uniffi::export]
+pub fn jwks_etag(body: String) -> String {
+    core_http::jwks_etag(&body)
+}
+
+/// Whether a request's `If-None-Match` value names `etag` (RFC 9110 weak comparison, or `*`):
+/// then answer `304 Not Modified` without a body.
+#[uniffi::export]
+pub fn if_none_match(header_value: String, etag: String) -> bool {
+    core_http::if_none_match(&header_value, &etag)
+}

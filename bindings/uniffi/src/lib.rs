@@ -27,7 +27,9 @@ pub use client::{
 };
 pub use error::{AuthJwtError, KeyStoreError};
 pub use hooks::{AuthJwtEvent, EventListener, ExternalSigner, ExternalSignerConfig, SessionHooks};
-pub use http::{auth_challenge, extract_bearer_token, missing_scopes, AuthChallenge};
+pub use http::{
+    auth_challenge, extract_bearer_token, if_none_match, jwks_etag, missing_scopes, AuthChallenge,
+};
 pub use issuer::Issuer;
 pub use options::{
     IssuerOptions, KeyPairConfig, PrivateKeyFormat, RemoteKeySetOptions, Secret, SignOverrides,

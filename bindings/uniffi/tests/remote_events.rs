@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use authjwt_uniffi::{
-    AuthJwtEvent, EventListener, Issuer, IssuerOptions, KeyStoreError, MemoryStore, RemoteKeySet,
-    RemoteKeySetOptions, SignOverrides, VerifyOptions,
+    if_none_match, jwks_etag, AuthJwtEvent, EventListener, Issuer, IssuerOptions, KeyStoreError,
+    MemoryStore, RemoteKeySet, RemoteKeySetOptions, SignOverrides, VerifyOptions,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -122,4 +122,24 @@ fn bounds_are_checked() {
         err.as_deref().is_some_and(|e| e.contains("cacheMinAge")),
         "{err:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwks_etag_and_if_none_match_for_serving() {
+    let issuer = Issuer::new(
+        MemoryStore::new(),
+        IssuerOptions {
+            disable_private_key_encryption: true,
+            ..IssuerOptions::default()
+        },
+    )
+    .unwrap();
+    let body = issuer.jwks().await.unwrap();
+    let tag = jwks_etag(body.clone());
+    assert_eq!(tag, jwks_etag(body), "the same body, the same tag");
+    assert!(if_none_match(tag.clone(), tag.clone()));
+    assert!(if_none_match(format!("\"old\", W/{tag}"), tag.clone()));
+    assert!(!if_none_match("\"old\"".to_owned(), tag.clone()));
+    issuer.rotate().await.unwrap();
+    assert_ne!(jwks_etag(issuer.jwks().await.unwrap()), tag);
 }
