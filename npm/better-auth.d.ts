@@ -5,10 +5,25 @@ import type * as BetterAuthJwt from 'better-auth/plugins/jwt'
 import type { jwtClient as betterAuthJwtClient } from 'better-auth/client/plugins'
 import type { GenericEndpointContext } from '@better-auth/core'
 
-export type { JWKOptions, JWSAlgorithms, Jwk, JwtOptions } from 'better-auth/plugins/jwt'
+export type { JWKOptions, JWSAlgorithms, Jwk } from 'better-auth/plugins/jwt'
+
+/** Better Auth's jwt plugin options, and what authjwt adds to them. */
+export interface JwtOptions extends BetterAuthJwt.JwtOptions {
+  jwt?:
+    | (NonNullable<BetterAuthJwt.JwtOptions['jwt']> & {
+        /**
+         * Verify each token `jwt.sign` returns against the key of its `kid` at `jwks.remoteUrl`
+         * before handing it out: a token that does not verify is refused with `ERR_STORE` (or the
+         * key set's own code when it cannot be read). `false` returns the signer's output unchecked.
+         * Default true.
+         */
+        verifyBeforeReturn?: boolean | undefined
+      })
+    | undefined
+}
 
 /** The plugin: id "jwt", Better Auth's options, endpoints, hooks and schema. */
-export declare const jwt: typeof BetterAuthJwt.jwt
+export declare const jwt: <O extends JwtOptions>(options?: O) => ReturnType<typeof BetterAuthJwt.jwt<O>>
 /** The client plugin: `client.jwks()`, and `client.token()` inferred from the server plugin. */
 export declare const jwtClient: typeof betterAuthJwtClient
 export declare const signJWT: typeof BetterAuthJwt.signJWT
@@ -27,14 +42,14 @@ export interface ResolvedSigningKey {
 }
 export declare function resolveSigningKey(
   ctx: GenericEndpointContext,
-  options?: BetterAuthJwt.JwtOptions,
+  options?: JwtOptions,
   overrides?: { signingKeyId?: string; signingAlgorithm?: BetterAuthJwt.JWSAlgorithms },
 ): Promise<ResolvedSigningKey | null>
 
 /** Key lookups over the `jwks` model (the transaction's adapter when there is one) or `options.adapter`. */
 export declare function getJwksAdapter(
   baseAdapter: object,
-  options?: BetterAuthJwt.JwtOptions,
+  options?: JwtOptions,
 ): {
   getAllKeys(ctx: GenericEndpointContext): Promise<BetterAuthJwt.Jwk[] | undefined>
   getLatestKey(ctx: GenericEndpointContext): Promise<BetterAuthJwt.Jwk | undefined>

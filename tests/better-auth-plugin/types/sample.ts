@@ -5,6 +5,9 @@ import { jwt, jwtClient, toExpJWT, resolveSigningKey, getJwksAdapter, type JwtOp
 
 const options: JwtOptions = { jwks: { keyPairConfig: { alg: 'ES256' }, rotationInterval: 604800 }, jwt: { issuer: 'https://auth.example', audience: ['api'] } }
 export const auth = betterAuth({ secret: 'x'.repeat(40), plugins: [jwt(options)] })
+// A KMS signer whose tokens are handed out without the verification against jwks.remoteUrl.
+const unchecked: JwtOptions = { jwks: { remoteUrl: 'https://kms.example/jwks.json', keyPairConfig: { alg: 'ES256' } }, jwt: { sign: async () => 'h.p.s', verifyBeforeReturn: false } }
+export const uncheckedAuth = betterAuth({ secret: 'x'.repeat(40), plugins: [jwt(unchecked)] })
 
 export async function usage(): Promise<number> {
   const { token } = await auth.api.signJWT({ body: { payload: { sub: 'svc' } } })
