@@ -36,11 +36,11 @@ npm_ci() {
   }
 }
 
-# The shipped binaries (addon, wheel) seed aws-lc's random generator from the OS (getrandom, with
-# RDRAND mixed in) instead of CPU-jitter sampling: jitter's start-up sampling costs ~100 ms of CPU
-# at a process's first random draw (the first ES256 token, the first new key), which is most of a
-# cold start. The OS generator is what ring and rustls rely on. Only these release builds set it,
-# so debug builds (cargo test) keep their own aws-lc build and nothing is rebuilt back and forth.
+# The shipped binaries (addon, wheel, UniFFI library) seed aws-lc's random generator from the OS
+# (getrandom, with RDRAND mixed in) instead of CPU-jitter sampling: jitter's start-up sampling costs
+# ~100 ms of CPU at a process's first random draw (the first ES256 token, the first new key), which is most of a
+# cold start. The OS generator is what ring and rustls rely on. Every glibc 2.17 release build sets
+# it, so the three share one aws-lc build; debug builds (cargo test) keep their own.
 release_binary_env() {
   AWS_LC_SYS_NO_JITTER_ENTROPY=1 "$@"
 }
@@ -111,7 +111,7 @@ build_kotlin_example() {
 # Artifacts land in $CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/<profile>.
 cargo_zigbuild() {
   ensure_build_tools
-  PATH="$BUILD_VENV/bin:$PATH" cargo zigbuild --target "x86_64-unknown-linux-gnu.$GLIBC_BASELINE" "$@"
+  PATH="$BUILD_VENV/bin:$PATH" release_binary_env cargo zigbuild --target "x86_64-unknown-linux-gnu.$GLIBC_BASELINE" "$@"
 }
 
 # The UniFFI library and its Kotlin/Swift bindings, generated into $CARGO_TARGET_DIR/uniffi; the
