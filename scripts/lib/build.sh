@@ -38,9 +38,9 @@ npm_ci() {
 
 # The shipped binaries (addon, wheel, UniFFI library) seed aws-lc's random generator from the OS
 # (getrandom, with RDRAND mixed in) instead of CPU-jitter sampling: jitter's start-up sampling costs
-# ~100 ms of CPU at a process's first random draw (the first ES256 token, the first new key), which is most of a
-# cold start. The OS generator is what ring and rustls rely on. Every glibc 2.17 release build sets
-# it, so the three share one aws-lc build; debug builds (cargo test) keep their own.
+# ~100 ms of CPU at a process's first random draw (the first ES256 token, the first new key), most
+# of a cold start. The OS generator is what ring and rustls rely on. Every glibc 2.17 release build
+# sets it, so the three share one aws-lc build; debug builds (cargo test) keep their own.
 release_binary_env() {
   AWS_LC_SYS_NO_JITTER_ENTROPY=1 "$@"
 }
