@@ -73,7 +73,7 @@ swift_check "JwkRow has Date timestamps" "$swift" "public var createdAt: Date"
 swift_check "AuthJwtError is a Swift error enum" "$swift" "^enum AuthJwtError: Swift.Error"
 swift_check "AuthJwtError.JwtExpired case" "$swift" "case JwtExpired\("
 swift_check "AuthJwtError.errorCode()" "$swift" "public func errorCode\(\) -> String"
-swift_check "KeySet.fromJwks" "$swift" "public static func fromJwks\(json: String\) ?throws"
+swift_check "KeySet.fromJwks" "$swift" "public static func fromJwks\(json: String, events: EventListener\? = nil\) ?throws"
 swift_check "RemoteKeySet(url:options:)" "$swift" "public convenience init\(url: String, options: RemoteKeySetOptions"
 swift_check "verifyJwt(token:keySet:options:)" "$swift" "public func verifyJwt\(token: String, keySet: KeySet"
 phase

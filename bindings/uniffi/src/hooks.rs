@@ -89,8 +89,8 @@ pub struct ExternalSignerConfig {
 }
 
 /// One monitoring event: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
-/// `token.rejected`, `jwks.fetched` or `jwks.fetch_failed`. Never carries tokens, claim values or
-/// key material.
+/// `token.rejected`, `jwks.fetched`, `jwks.fetch_failed` or `jwks.key_skipped` (a key of a JWKS
+/// left out of the set). Never carries tokens, claim values or key material.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct AuthJwtEvent {
     /// The event's dotted name.
@@ -105,6 +105,15 @@ pub struct AuthJwtEvent {
     pub url: Option<String>,
     /// The number of keys fetched.
     pub keys: Option<u32>,
+    /// `jwks.key_skipped`: the key's position in the document's `keys` array.
+    #[uniffi(default = None)]
+    pub index: Option<u32>,
+    /// `jwks.key_skipped`: why (`use_not_sig`, `weak_key`, `private_key_published`...).
+    #[uniffi(default = None)]
+    pub reason: Option<String>,
+    /// `jwks.key_skipped`: one sentence for logs.
+    #[uniffi(default = None)]
+    pub message: Option<String>,
 }
 
 /// Receives [`AuthJwtEvent`]s; called synchronously on an authjwt worker thread, so keep it cheap
@@ -191,16 +200,21 @@ impl EventSink for HostEvents {
         // reaches the host by name, with the fields this record knows.
         let json = event.to_json();
         let text = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_owned);
+        let number = |name: &str| {
+            json.get(name)
+                .and_then(Value::as_u64)
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        };
         let out = AuthJwtEvent {
             name: event.name().to_owned(),
             kid: text("kid"),
             alg: text("alg"),
             code: text("code"),
             url: text("url"),
-            keys: json
-                .get("keys")
-                .and_then(Value::as_u64)
-                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+            keys: number("keys"),
+            index: number("index"),
+            reason: text("reason"),
+            message: text("message"),
         };
         let _ = self.0.on_event(out);
     }

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
+use authjwt_core::events::EventSink;
 use authjwt_core::jwks::KeySet as CoreKeySet;
 use authjwt_core::remote::RemoteJwks;
 use authjwt_core::verify::{verify_jwt as core_verify_jwt, VerifiedJwt as CoreVerifiedJwt};
 
 use crate::error::AuthJwtError;
+use crate::hooks::{EventListener, HostEvents};
 use crate::issuer::off_thread;
 use crate::options::{RemoteKeySetOptions, VerifyOptions};
 
@@ -37,12 +39,17 @@ pub struct KeySet {
 
 #[uniffi::export]
 impl KeySet {
-    /// Parses and validates a JWKS document (`{"keys":[...]}`); an unsafe or malformed set is
-    /// `ERR_JWKS_INVALID`.
-    #[uniffi::constructor]
-    pub fn from_jwks(json: String) -> Result<Arc<Self>, AuthJwtError> {
+    /// Parses a JWKS document (`{"keys":[...]}`), keeping the keys authjwt can use; each skipped
+    /// key is reported to `events` (`jwks.key_skipped`) before this returns. A document of another
+    /// shape is `ERR_JWKS_INVALID`.
+    #[uniffi::constructor(default(events = None))]
+    pub fn from_jwks(
+        json: String,
+        events: Option<Arc<dyn EventListener>>,
+    ) -> Result<Arc<Self>, AuthJwtError> {
+        let sink = events.map(|l| Arc::new(HostEvents(l)) as Arc<dyn EventSink>);
         Ok(Arc::new(KeySet {
-            inner: CoreKeySet::from_json(&json)?,
+            inner: CoreKeySet::from_json_reporting(&json, sink)?,
         }))
     }
 

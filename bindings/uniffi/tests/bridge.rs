@@ -107,7 +107,7 @@ async fn host_store_drives_sign_publish_and_verify() -> Result<(), AuthJwtError>
         .unwrap_or_default();
     assert!(age < Duration::from_secs(300), "created_at is not now");
 
-    let keys = KeySet::from_jwks(issuer.jwks().await?)?;
+    let keys = KeySet::from_jwks(issuer.jwks().await?, None)?;
     let jwt = verify_jwt(token.clone(), keys, strict())?;
     assert!(jwt.payload_json.contains(r#""sub":"user-1""#));
     assert!(jwt.header_json.contains(&rows[0].id));

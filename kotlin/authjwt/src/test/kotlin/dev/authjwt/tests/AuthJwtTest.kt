@@ -368,7 +368,7 @@ class AuthJwtTest {
 
     @Test
     fun `a malformed JWKS is ERR_JWKS_INVALID`() = blocking {
-        for (doc in listOf("not json", """{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}""")) {
+        for (doc in listOf("not json", """{"keys":5}""", """{"keys":["not a key"]}""")) {
             val e = expectThrows<AuthJwtException.JwksInvalid> { KeySet.fromJwks(doc) }
             checkEq("ERR_JWKS_INVALID", e.code, "code")
         }
