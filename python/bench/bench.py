@@ -5,7 +5,8 @@ payload (~200 bytes: sub, email, name, iat, iss, aud, exp). Prints a Markdown ta
 
 A program, never a test: the figures depend on the machine. Each contender gets its key already
 imported and authjwt its key already loaded; single thread; each figure is the median of 5
-interleaved rounds.
+interleaved rounds. The binding's overhead over the core's own Rust loop
+(core/examples/bench_core.rs) is in bench/run.sh's summary, which runs both.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from joserfc import jwt as jose_jwt
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 import authjwt
-from authjwt import _native  # the core's own Rust sign loop, for the binding-overhead figure
 
 ISS = "https://auth.example.com"
 AUD = "https://api.example.com"
@@ -117,8 +117,6 @@ def contenders(alg: str, seconds: float) -> Dict[str, Dict[str, float]]:
             seconds,
         ),
     }
-    n = max(1000, int(out["sign"]["authjwt"] * seconds / 3))
-    out["sign"]["core (Rust loop)"] = max(n / _native._bench_core_sign(issuer, USER, n) for _ in range(3))
     return out
 
 
@@ -158,15 +156,13 @@ def main() -> None:
     print(f"authjwt {authjwt.__version__} Python benchmark, {dt.date.today()}, "
           f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}, "
           f"PyJWT {pyjwt.__version__}, single thread, ops/s (median of {ROUNDS} interleaved rounds)\n")
-    print("| alg | op | authjwt | PyJWT | joserfc | authjwt / best peer | core Rust loop | authjwt / core |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| alg | op | authjwt | PyJWT | joserfc | authjwt / best peer |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
     for alg, op, f in rows:
         best_peer = max(f["PyJWT"], f["joserfc"])
-        core = f.get("core (Rust loop)")
-        core_cells = f"{core:,.0f} | {f['authjwt'] / core:.0%}" if core else "— | —"
         print(
             f"| {alg} | {op} | {f['authjwt']:,.0f} | {f['PyJWT']:,.0f} | {f['joserfc']:,.0f} | "
-            f"{f['authjwt'] / best_peer:.2f}x | {core_cells} |"
+            f"{f['authjwt'] / best_peer:.2f}x |"
         )
 
 
