@@ -27,6 +27,8 @@ from ._native import (
     decode_header,
     decode_jwt,
     extract_bearer_token,
+    if_none_match,
+    jwks_etag,
     missing_scopes,
     verify_jwt,
 )
@@ -97,6 +99,8 @@ __all__ = [
     "decode_jwt",
     "decode_protected_header",
     "extract_bearer_token",
+    "if_none_match",
+    "jwks_etag",
     "missing_scopes",
     "verify_jwt",
 ]

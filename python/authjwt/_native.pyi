@@ -27,6 +27,8 @@ __all__ = [
     "decode_header",
     "decode_jwt",
     "extract_bearer_token",
+    "if_none_match",
+    "jwks_etag",
     "missing_scopes",
     "verify_jwt",
 ]
@@ -436,6 +438,14 @@ def _after_fork_in_child() -> None:
 
 def extract_bearer_token(authorization: Optional[str]) -> Optional[str]:
     """The token of an ``Authorization: Bearer <token>`` value, or None."""
+
+def jwks_etag(body: str) -> str:
+    """The ``ETag`` to serve a JWKS body (the JSON text of ``issuer.jwks()``) under: a strong tag
+    over its bytes, the same on every instance serving the same keys."""
+
+def if_none_match(header_value: Optional[str], etag: str) -> bool:
+    """Whether a request's ``If-None-Match`` names ``etag`` (weak comparison, or ``*``): then
+    answer 304 without a body."""
 
 @final
 class Challenge:

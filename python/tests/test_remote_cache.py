@@ -180,3 +180,17 @@ def test_headers_are_sent_and_allow_http_is_opt_in(
     assert "secret" not in str(info.value)
     with pytest.raises(TypeError):
         RemoteKeySet(server.url, headers=["X-Api-Key"])
+
+
+def test_jwks_etag_and_if_none_match_for_serving(issuer: authjwt.Issuer) -> None:
+    body = json.dumps(issuer.jwks())
+    tag = authjwt.jwks_etag(body)
+    assert tag.startswith('"') and tag.endswith('"') and len(tag) == 45
+    assert authjwt.jwks_etag(body) == tag
+    assert authjwt.if_none_match(tag, tag)
+    assert authjwt.if_none_match(f'"old", W/{tag}', tag)
+    assert authjwt.if_none_match("*", tag)
+    assert not authjwt.if_none_match('"old"', tag)
+    assert not authjwt.if_none_match(None, tag)
+    issuer.rotate()
+    assert authjwt.jwks_etag(json.dumps(issuer.jwks())) != tag

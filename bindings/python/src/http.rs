@@ -76,3 +76,18 @@ pub fn missing_scopes(
         .map(str::to_owned)
         .collect())
 }
+
+/// The `ETag` to serve a JWKS body (the JSON text of `issuer.jwks()`) under: the core's strong
+/// tag over its bytes, the same on every instance serving the same keys.
+#[pyfunction]
+pub fn jwks_etag(body: &str) -> String {
+    core_http::jwks_etag(body)
+}
+
+/// Whether a request's `If-None-Match` value names `etag` (RFC 9110 weak comparison, or `*`):
+/// then answer 304 without a body. None (no header) never matches.
+#[pyfunction]
+#[pyo3(signature = (header_value, etag))]
+pub fn if_none_match(header_value: Option<&str>, etag: &str) -> bool {
+    header_value.is_some_and(|h| core_http::if_none_match(h, etag))
+}
