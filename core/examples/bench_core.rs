@@ -1,8 +1,9 @@
-//! The core's own sign/verify loop (a program, never a test): ops/s of `Issuer::sign_cached_json`,
-//! `Issuer::sign_json` (awaited on a current-thread runtime) and `verify::verify_jwt` for EdDSA,
-//! ES256 and RS256 (and `verify::verify_jwt_json`, the Node binding's verify) with the ~200-byte payload of the host benchmarks (sub, email, name, iat, iss,
-//! aud, exp), next to raw aws-lc sign/verify of the same signing input (the floor). Single thread,
-//! key already loaded.
+//! The core's own sign/verify loop (a program, never a test): ops/s of
+//! `Issuer::sign_json_with_cached_key`, `Issuer::sign_json` (awaited on a current-thread runtime)
+//! and `verify::verify_jwt` for EdDSA, ES256 and RS256 (and `verify::verify_jwt_json`, the Node
+//! binding's verify) with the ~200-byte payload of the host benchmarks (sub, email, name, iat,
+//! iss, aud, exp), next to raw aws-lc sign/verify of the same signing input (the floor). Single
+//! thread, key already loaded.
 //!
 //!   cargo run --release -p authjwt-core --example bench_core [-- --json out.json]
 //!
@@ -79,7 +80,7 @@ fn main() -> Result<(), BoxError> {
         rt.block_on(issuer.load_signing_key(None))?;
         let keys = KeySet::from_value(&rt.block_on(issuer.jwks())?)?;
         let overrides = SignOverrides::default();
-        let token = issuer.sign_cached_json(&payload, &overrides)?;
+        let token = issuer.sign_json_with_cached_key(&payload, &overrides)?;
         let options = VerifyOptions {
             issuer: Some(vec![ISS.to_owned()]),
             audience: Some(vec![AUD.to_owned()]),
@@ -103,7 +104,7 @@ fn main() -> Result<(), BoxError> {
         if want("sign") {
             row.sign_cached = measure(budget, || {
                 issuer
-                    .sign_cached_json(black_box(&payload), &overrides)
+                    .sign_json_with_cached_key(black_box(&payload), &overrides)
                     .is_ok()
             });
             row.sign_async = rt.block_on(measure_async(budget, || {
@@ -132,7 +133,7 @@ fn main() -> Result<(), BoxError> {
         payload.len()
     );
     println!();
-    println!("| alg | sign_cached_json | sign_json (async) | raw aws-lc sign | verify_jwt | verify_jwt_json | raw aws-lc verify | sign / raw | verify / raw |");
+    println!("| alg | sign_json_with_cached_key | sign_json (async) | raw aws-lc sign | verify_jwt | verify_jwt_json | raw aws-lc verify | sign / raw | verify / raw |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for r in &rows {
         println!(
@@ -335,7 +336,7 @@ fn to_json(rows: &[Row], payload_len: usize) -> String {
         .iter()
         .map(|r| {
             format!(
-                r#"{{"alg":"{}","sign_cached_json":{:.1},"sign_json":{:.1},"raw_sign":{:.1},"verify_jwt":{:.1},"verify_jwt_json":{:.1},"raw_verify":{:.1}}}"#,
+                r#"{{"alg":"{}","sign_json_with_cached_key":{:.1},"sign_json":{:.1},"raw_sign":{:.1},"verify_jwt":{:.1},"verify_jwt_json":{:.1},"raw_verify":{:.1}}}"#,
                 r.alg,
                 r.sign_cached,
                 r.sign_async,

@@ -196,7 +196,7 @@ async fn warm_cache_makes_zero_store_calls() {
     for i in 0..1000 {
         tokens.push(
             issuer
-                .sign_cached_json(&format!("{{\"n\":{i}}}"), &SignOverrides::default())
+                .sign_json_with_cached_key(&format!("{{\"n\":{i}}}"), &SignOverrides::default())
                 .unwrap(),
         );
     }
@@ -279,7 +279,7 @@ async fn key_past_expires_at_is_never_used_to_sign() {
     assert_eq!(row1.expires_at, Some(T0_MS + 3_600_000));
     clock.set_ms(T0_MS + 3_600_000); // exactly expires_at: no longer usable
     let err = issuer
-        .sign_cached_json("{}", &SignOverrides::default())
+        .sign_json_with_cached_key("{}", &SignOverrides::default())
         .unwrap_err();
     assert_eq!(err.code(), "ERR_INVALID_CONFIG");
     let t2 = issuer
@@ -299,16 +299,16 @@ async fn key_past_expires_at_is_never_used_to_sign() {
     issuer.verify(&t1, &opts).await.unwrap();
     // And the cached path never uses an expired key either.
     let t3 = issuer
-        .sign_cached_json("{}", &SignOverrides::default())
+        .sign_json_with_cached_key("{}", &SignOverrides::default())
         .unwrap();
     assert_eq!(header(&t3)["kid"], header(&t2)["kid"]);
 }
 
 #[tokio::test]
-async fn sign_cached_json_needs_a_loaded_key() {
+async fn sign_json_with_cached_key_needs_a_loaded_key() {
     let (issuer, store, _clock) = setup(|_| {});
     let err = issuer
-        .sign_cached_json("{\"a\":1}", &SignOverrides::default())
+        .sign_json_with_cached_key("{\"a\":1}", &SignOverrides::default())
         .unwrap_err();
     assert_eq!(err.code(), "ERR_INVALID_CONFIG");
     assert_eq!(
@@ -318,16 +318,16 @@ async fn sign_cached_json_needs_a_loaded_key() {
     );
     let kid = issuer.load_signing_key(None).await.unwrap();
     let t = issuer
-        .sign_cached_json("{\"a\":1}", &SignOverrides::default())
+        .sign_json_with_cached_key("{\"a\":1}", &SignOverrides::default())
         .unwrap();
     assert_eq!(header(&t)["kid"], kid.as_str());
     assert_eq!(payload(&t)["a"], 1);
 }
 
-/// The hosts' async `sign` probes `sign_json_if_fresh` before going async; it must answer exactly
+/// The hosts' async `sign` probes `sign_json_if_no_await` before going async; it must answer exactly
 /// when `sign_json` would not touch the store, and leave every other case to `sign_json`.
 #[tokio::test]
-async fn sign_json_if_fresh_answers_only_when_sign_json_would_not_read_the_store() {
+async fn sign_json_if_no_await_answers_only_when_sign_json_would_not_read_the_store() {
     let es256 = KeyPairConfig::new("ES256", None, None).unwrap();
     let (issuer, store, clock) = setup(|o| {
         o.key_cache_ttl = 60;
@@ -335,17 +335,17 @@ async fn sign_json_if_fresh_answers_only_when_sign_json_would_not_read_the_store
         o.key_pair_configs = vec![es256];
     });
     let none = SignOverrides::default();
-    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_no_await("{}", &none).unwrap(), None);
     assert_eq!(store.calls(), (0, 0), "the probe never touches the store");
     // A payload error is the error sign_json reports, key or not.
-    let bad = issuer.sign_json_if_fresh("[1]", &none).unwrap_err();
+    let bad = issuer.sign_json_if_no_await("[1]", &none).unwrap_err();
     let bad_async = issuer.sign_json("[1]", &none).await.unwrap_err();
     assert_eq!(bad.code(), bad_async.code());
 
     let kid = issuer.load_signing_key(None).await.unwrap();
     let calls = store.calls();
     let t = issuer
-        .sign_json_if_fresh("{\"a\":1}", &none)
+        .sign_json_if_no_await("{\"a\":1}", &none)
         .unwrap()
         .expect("a fresh key signs without the store");
     assert_eq!(header(&t)["kid"], kid.as_str());
@@ -356,7 +356,7 @@ async fn sign_json_if_fresh_answers_only_when_sign_json_would_not_read_the_store
         signing_algorithm: Some(Algorithm::ES256),
         ..SignOverrides::default()
     };
-    assert_eq!(issuer.sign_json_if_fresh("{}", &es).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_no_await("{}", &es).unwrap(), None);
 
     // Pinned: a loaded key signs; a wrong algorithm is sign_json's error; an unknown kid is left
     // to sign_json (which reads the store to find it).
@@ -364,14 +364,17 @@ async fn sign_json_if_fresh_answers_only_when_sign_json_would_not_read_the_store
         signing_key_id: Some(kid.clone()),
         ..SignOverrides::default()
     };
-    assert!(issuer.sign_json_if_fresh("{}", &pinned).unwrap().is_some());
+    assert!(issuer
+        .sign_json_if_no_await("{}", &pinned)
+        .unwrap()
+        .is_some());
     let wrong = SignOverrides {
         signing_algorithm: Some(Algorithm::ES256),
         ..pinned.clone()
     };
     assert_eq!(
         issuer
-            .sign_json_if_fresh("{}", &wrong)
+            .sign_json_if_no_await("{}", &wrong)
             .unwrap_err()
             .to_string(),
         issuer
@@ -384,25 +387,28 @@ async fn sign_json_if_fresh_answers_only_when_sign_json_would_not_read_the_store
         signing_key_id: Some("not-a-stored-kid".into()),
         ..SignOverrides::default()
     };
-    assert_eq!(issuer.sign_json_if_fresh("{}", &unknown).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_no_await("{}", &unknown).unwrap(), None);
 
     // Past keyCacheTtl: no answer (sign_json reads the store), while the synchronous path keeps
     // signing with the live key.
     clock.advance_ms(60_000);
     let calls = store.calls();
-    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
-    assert_eq!(issuer.sign_json_if_fresh("{}", &pinned).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_no_await("{}", &none).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_no_await("{}", &pinned).unwrap(), None);
     assert_eq!(store.calls(), calls);
-    assert!(issuer.sign_cached_json("{}", &none).is_ok());
+    assert!(issuer.sign_json_with_cached_key("{}", &none).is_ok());
     issuer.sign_json("{}", &none).await.unwrap();
     assert_eq!(store.calls().0, calls.0 + 1, "sign_json read the store");
-    assert!(issuer.sign_json_if_fresh("{}", &none).unwrap().is_some());
+    assert!(issuer.sign_json_if_no_await("{}", &none).unwrap().is_some());
 
     // Past expires_at: never signs with the old key, whichever path.
     clock.set_ms(T0_MS + 3_600_000);
-    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_no_await("{}", &none).unwrap(), None);
     assert_eq!(
-        issuer.sign_cached_json("{}", &none).unwrap_err().code(),
+        issuer
+            .sign_json_with_cached_key("{}", &none)
+            .unwrap_err()
+            .code(),
         "ERR_INVALID_CONFIG"
     );
     let next = issuer.sign_json("{}", &none).await.unwrap();
@@ -690,9 +696,12 @@ async fn external_signer_signs_and_local_jwks_is_not_served() {
     assert_eq!(header(&t), json!({"alg": "EdDSA", "kid": "kms-1"}));
     // The external signer is asynchronous: the probe leaves it to sign_json, signSync refuses.
     let none = SignOverrides::default();
-    assert_eq!(issuer.sign_json_if_fresh("{}", &none).unwrap(), None);
+    assert_eq!(issuer.sign_json_if_no_await("{}", &none).unwrap(), None);
     assert_eq!(
-        issuer.sign_cached_json("{}", &none).unwrap_err().code(),
+        issuer
+            .sign_json_with_cached_key("{}", &none)
+            .unwrap_err()
+            .code(),
         "ERR_INVALID_CONFIG"
     );
     let mut jwk = kms.key.public_jwk().to_map();

@@ -204,7 +204,7 @@ async fn create_that_times_out_fails_and_nothing_half_made_is_used() {
     assert_eq!(store_op(&err), ("create_jwk", true, false));
     // The sync path has no key either.
     assert!(issuer
-        .sign_cached_json("{}", &SignOverrides::default())
+        .sign_json_with_cached_key("{}", &SignOverrides::default())
         .is_err());
     let t = sign(&issuer).await.unwrap();
     assert_eq!(store.create_calls.load(Ordering::SeqCst), 2);
@@ -514,7 +514,7 @@ async fn create_returning_the_id_of_a_row_just_read_is_refused_and_nothing_signe
     assert!(err.to_string().contains("old-kid"), "names the kid: {err}");
     // Nothing was cached: the sync path has no key, and the next sign makes a proper one.
     assert!(issuer
-        .sign_cached_json("{}", &SignOverrides::default())
+        .sign_json_with_cached_key("{}", &SignOverrides::default())
         .is_err());
     let t = sign(&issuer).await.unwrap();
     assert_ne!(kid(&t), "old-kid");

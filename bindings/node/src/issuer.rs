@@ -89,7 +89,8 @@ impl NativeIssuer {
         // Inside napi's tokio runtime context, so a key older than keyCacheTtl is refreshed in
         // the background (the core spawns the refresh only when a runtime is at hand).
         napi::bindgen_prelude::within_runtime_if_available(|| {
-            self.inner.sign_cached_json(&payload_json, &overrides)
+            self.inner
+                .sign_json_with_cached_key(&payload_json, &overrides)
         })
         .js()
     }
@@ -104,7 +105,7 @@ impl NativeIssuer {
     ) -> napi::Result<Option<String>> {
         let overrides = sign_overrides(overrides.as_deref()).js()?;
         self.inner
-            .sign_json_if_fresh(&payload_json, &overrides)
+            .sign_json_if_no_await(&payload_json, &overrides)
             .js()
     }
 

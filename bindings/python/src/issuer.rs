@@ -249,7 +249,7 @@ fn payload_json(payload: &Bound<'_, PyAny>) -> PyResult<String> {
 /// Signs on the cached key while it is fresh (no await, no store), else through the full path:
 /// the core's caching policy, without entering the runtime on the hot path.
 fn sign_blocking(issuer: &Issuer, json: &str, overrides: &SignOverrides) -> Result<String, Error> {
-    match issuer.sign_json_if_fresh(json, overrides)? {
+    match issuer.sign_json_if_no_await(json, overrides)? {
         Some(token) => Ok(token),
         None => block_on(issuer.sign_json(json, overrides)),
     }
@@ -390,7 +390,9 @@ pub fn bench_core_sign(
         sign_blocking(issuer, &json, &ov)?;
         let start = std::time::Instant::now();
         for _ in 0..iterations {
-            std::hint::black_box(issuer.sign_cached_json(std::hint::black_box(&json), &ov)?);
+            std::hint::black_box(
+                issuer.sign_json_with_cached_key(std::hint::black_box(&json), &ov)?,
+            );
         }
         Ok(start.elapsed().as_secs_f64())
     })
@@ -459,7 +461,10 @@ impl PyAsyncIssuer {
         )?;
         let issuer = self.enter(py)?;
         runtime::future_into_py(py, async move {
-            if let Some(token) = issuer.sign_json_if_fresh(&json, &ov).map_err(to_py_err)? {
+            if let Some(token) = issuer
+                .sign_json_if_no_await(&json, &ov)
+                .map_err(to_py_err)?
+            {
                 return Ok(token);
             }
             issuer.sign_json(&json, &ov).await.map_err(to_py_err)

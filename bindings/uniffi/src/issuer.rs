@@ -55,7 +55,7 @@ impl Issuer {
     ) -> Result<String, AuthJwtError> {
         Ok(self
             .inner
-            .sign_cached_json(&payload_json, &overrides.into_core()?)?)
+            .sign_json_with_cached_key(&payload_json, &overrides.into_core()?)?)
     }
 
     /// Better Auth's `/token`: the payload is the user object (or `definePayload`), `sub` is

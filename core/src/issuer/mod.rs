@@ -301,7 +301,7 @@ impl Issuer {
     /// [`Issuer::load_signing_key`] first) or the cached key is past its `expires_at`. A key older
     /// than `keyCacheTtl` is still used (it is in the store and live) while a refresh runs in the
     /// background when a tokio runtime is at hand: a synchronous caller cannot wait for the store.
-    pub fn sign_cached_json(
+    pub fn sign_json_with_cached_key(
         &self,
         payload_json: &str,
         overrides: &SignOverrides,
@@ -318,7 +318,7 @@ impl Issuer {
     /// to read the store (or an external signer signs). Errors are the ones `sign_json` reports
     /// for the same payload and overrides. Hosts call this before going asynchronous, so their
     /// `sign` follows exactly the core's caching policy without a thread hop on the hot path.
-    pub fn sign_json_if_fresh(
+    pub fn sign_json_if_no_await(
         &self,
         payload_json: &str,
         overrides: &SignOverrides,
@@ -326,8 +326,9 @@ impl Issuer {
         self.sign_from_cache(payload_json, overrides, WhenStale::LeaveToStore)
     }
 
-    /// The shared body of [`Issuer::sign_cached_json`] and [`Issuer::sign_json_if_fresh`]: signs
-    /// with a cached key, never awaiting; what a missing or stale key means is `when_stale`'s.
+    /// The shared body of [`Issuer::sign_json_with_cached_key`] and
+    /// [`Issuer::sign_json_if_no_await`]: signs with a cached key, never awaiting; what a missing
+    /// or stale key means is `when_stale`'s.
     fn sign_from_cache(
         &self,
         payload_json: &str,
@@ -394,7 +395,8 @@ impl Issuer {
     }
 
     /// Loads (or creates) the signing key of `alg` (default: `keyPairConfig.alg`) into the cache,
-    /// refreshing it if stale, and returns its kid; afterwards [`Issuer::sign_cached_json`] works.
+    /// refreshing it if stale, and returns its kid; afterwards
+    /// [`Issuer::sign_json_with_cached_key`] works.
     pub async fn load_signing_key(&self, alg: Option<Algorithm>) -> Result<String> {
         let index = self.inner.slot_index(alg)?;
         Ok(self.inner.signing_key(index).await?.kid.clone())

@@ -1,7 +1,7 @@
 //! The signing hot path for a payload given as JSON text: one scan of the text (no `Map`, no
 //! re-serialization), then the registered claims the payload lacks are written straight after its
 //! last member. Profiling showed the `Map` round trip (parse into an `IndexMap`, SipHash, then
-//! serialize again) at ~10% of an EdDSA `sign_cached_json` (bench/HISTORY.md).
+//! serialize again) at ~10% of an EdDSA `sign_json_with_cached_key` (bench/HISTORY.md).
 //!
 //! The claims that come out are those of [`super::payload::complete_claims`] in the same order;
 //! only the spelling of the caller's own members is kept as given (e.g. `1E2` stays `1E2`, an
