@@ -371,33 +371,6 @@ impl PyIssuer {
     }
 }
 
-/// Benchmark aid (not public API): runs the core's own cached-key sign loop `iterations` times
-/// in Rust on `issuer`'s key and `payload`, returning the elapsed seconds. `python/bench` prints
-/// it next to `Issuer.sign` to show the binding's overhead.
-#[pyfunction]
-#[pyo3(name = "_bench_core_sign")]
-pub fn bench_core_sign(
-    py: Python<'_>,
-    issuer: &Bound<'_, PyIssuer>,
-    payload: &Bound<'_, PyAny>,
-    iterations: u32,
-) -> PyResult<f64> {
-    let json = payload_json(payload)?;
-    let issuer = &issuer.get().inner;
-    let ov = SignOverrides::default();
-    detached(py, || {
-        let issuer = issuer.get()?;
-        sign_blocking(issuer, &json, &ov)?;
-        let start = std::time::Instant::now();
-        for _ in 0..iterations {
-            std::hint::black_box(
-                issuer.sign_json_with_cached_key(std::hint::black_box(&json), &ov)?,
-            );
-        }
-        Ok(start.elapsed().as_secs_f64())
-    })
-}
-
 /// Issues, publishes and verifies tokens with an `async def` key store (FastAPI, Starlette).
 /// Every method returns an awaitable; store coroutines run on the caller's event loop, and the
 /// cryptography runs on authjwt's worker threads.

@@ -47,7 +47,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(http::missing_scopes, m)?)?;
     m.add_function(wrap_pyfunction!(http::jwks_etag, m)?)?;
     m.add_function(wrap_pyfunction!(http::if_none_match, m)?)?;
-    m.add_function(wrap_pyfunction!(issuer::bench_core_sign, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     runtime::install(m)?;
     Ok(())
