@@ -147,12 +147,25 @@ def test_err_multiple_matching_keys_for_kidless_token() -> None:
 
 
 def test_err_jwks_invalid() -> None:
-    _, jwk = ed_key("dup")
-    e = expect("ERR_JWKS_INVALID", KeySet.from_jwks, {"keys": [jwk, dict(jwk)]})
+    e = expect("ERR_JWKS_INVALID", KeySet.from_jwks, {"keys": 5})
     assert isinstance(e, authjwt.JWKSInvalid)
     expect("ERR_JWKS_INVALID", KeySet.from_jwks, "{not json")
+    expect("ERR_JWKS_INVALID", KeySet.from_jwks, {"keys": ["not a key"]})
+
+
+def test_keys_sharing_a_kid_are_both_tried_and_private_members_are_never_used() -> None:
+    first, jwk = ed_key("dup")
+    second, twin = ed_key("dup")
+    keys = KeySet.from_jwks({"keys": [jwk, twin]})
+    assert len(keys) == 2
+    for priv in (first, second):
+        assert verify_jwt(sign_ed(priv, claims(), kid="dup"), keys).header["kid"] == "dup"
     priv_jwk = dict(jwk, d=b64(b"\x01" * 32), kid="private")
-    expect("ERR_JWKS_INVALID", KeySet.from_jwks, {"keys": [priv_jwk]})
+    events: list = []
+    leaked = KeySet.from_jwks({"keys": [priv_jwk]}, on_event=events.append)
+    assert len(leaked) == 0
+    assert [(e["type"], e["reason"]) for e in events] == [("jwks.key_skipped", "private_key_published")]
+    expect("ERR_JWKS_NO_MATCHING_KEY", verify_jwt, sign_ed(first, claims(), kid="private"), leaked)
 
 
 def test_err_jwt_expired(ed: Tuple[Any, KeySet]) -> None:
@@ -206,13 +219,15 @@ def test_typ_mismatch_is_claim_failure(ed: Tuple[Any, KeySet]) -> None:
     assert e.claim == "typ"
 
 
-def test_err_weak_key_or_invalid_for_short_rsa() -> None:
+def test_short_rsa_keys_are_skipped_and_match_no_token() -> None:
     small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     jwk = json.loads(pyjwt.algorithms.RSAAlgorithm.to_jwk(small.public_key()))
     jwk.update(kid="small", alg="RS256")
-    with pytest.raises(authjwt.AuthJwtError) as info:
-        KeySet.from_jwks({"keys": [jwk]})
-    assert info.value.code in ("ERR_WEAK_KEY", "ERR_JWKS_INVALID")
+    events: list = []
+    keys = KeySet.from_jwks({"keys": [jwk]}, on_event=events.append)
+    assert len(keys) == 0
+    assert [(e["index"], e["kid"], e["reason"]) for e in events] == [(0, "small", "weak_key")]
+    expect("ERR_JWKS_NO_MATCHING_KEY", verify_jwt, sign_ed(ed_key()[0], claims(), kid="small"), keys)
 
 
 def test_err_weak_key_for_short_rsa_row() -> None:

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use authjwt_core::events::EventSink;
+use authjwt_core::events::{Emitter, EventSink};
 use authjwt_core::jwks::KeySet;
 use authjwt_core::jws;
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders};
@@ -67,16 +67,25 @@ pub struct PyKeySet {
 
 #[pymethods]
 impl PyKeySet {
-    /// Parses a JWKS (`{"keys": [...]}`) given as a dict or JSON text; unsafe or malformed sets
-    /// raise `JWKSInvalid`.
+    /// Parses a JWKS (`{"keys": [...]}`) given as a dict or JSON text, keeping the keys it can use;
+    /// each skipped key is reported to `on_event` (`jwks.key_skipped`). A document of another shape
+    /// raises `JWKSInvalid`.
     #[staticmethod]
-    fn from_jwks(py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (jwks, *, on_event=None))]
+    fn from_jwks(
+        py: Python<'_>,
+        jwks: &Bound<'_, PyAny>,
+        on_event: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let json = match jwks.cast::<PyString>() {
             Ok(s) => s.to_cow()?.into_owned(),
             Err(_) if jwks.is_instance_of::<PyDict>() => convert::to_json_text(jwks)?,
             Err(_) => return Err(PyTypeError::new_err("jwks must be a dict or JSON str")),
         };
-        detached(py, move || KeySet::from_json(&json)).map(|inner| PyKeySet { inner })
+        let keys = detached(py, move || KeySet::from_json(&json))?;
+        // Reported with the GIL held, on this thread: the callback runs before from_jwks returns.
+        keys.report_skipped(&Emitter::new(events_sink(on_event)));
+        Ok(PyKeySet { inner: keys })
     }
 
     /// The key ids in the set.
