@@ -553,7 +553,7 @@ impl Inner {
             (Ok(Answer::NotModified { lifetime }), Some(keys)) => {
                 s.confirmed_at = now;
                 s.lifetime = lifetime;
-                Ok((keys, false))
+                Ok((keys, false, false))
             }
             (Ok(Answer::NotModified { .. }), None) => Err(Error::JwksUnavailable {
                 message: format!("{} answered 304 to an unconditional request", self.url_text),
@@ -570,23 +570,25 @@ impl Inner {
                 _,
             ) => {
                 let keys = Arc::new(keys);
+                // Skipped keys are reported once per document, not again on every refetch of it.
+                let new_document = s.document.as_deref() != Some(&*document);
                 s.keys = Some(keys.clone());
                 s.document = Some(document);
                 s.etag = etag;
                 s.last_modified = last_modified;
                 s.confirmed_at = now;
                 s.lifetime = lifetime;
-                Ok((keys, true))
+                Ok((keys, true, new_document))
             }
             (Err(e), _) => Err(e),
         };
         match result {
-            Ok((keys, changed)) => {
+            Ok((keys, fetched, new_document)) => {
                 s.failures = 0;
                 s.last_error = None;
                 drop(s);
                 let url = self.url_text.clone();
-                self.events.emit(if changed {
+                self.events.emit(if fetched {
                     Event::JwksFetched {
                         url,
                         keys: keys.len(),
@@ -594,6 +596,9 @@ impl Inner {
                 } else {
                     Event::JwksNotModified { url }
                 });
+                if new_document {
+                    keys.report_skipped(&self.events);
+                }
                 Ok(keys)
             }
             Err(e) => {

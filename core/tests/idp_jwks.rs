@@ -1,7 +1,7 @@
 //! Identity-provider-shaped JWKS documents (tests/conformance/idp-jwks, shared with every host):
 //! each set's usable keys verify the tokens node:crypto signed with them, through a local key set
 //! and through a remote one served by a real HTTP server on 127.0.0.1; its unusable keys are
-//! skipped and reported once; a token naming a skipped key is ERR_JWKS_NO_MATCHING_KEY.
+//! skipped and reported once (for the remote set too, as `jwks.key_skipped` events); a token naming a skipped key is ERR_JWKS_NO_MATCHING_KEY.
 #![cfg(feature = "remote")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -175,7 +175,10 @@ async fn every_idp_set_verifies_its_tokens_through_a_remote_key_set() {
     let (port, requests) = serve(docs).await;
     for (name, fixture) in &fixtures {
         let url = format!("http://127.0.0.1:{port}/{name}");
-        let remote = RemoteJwks::new(&url, RemoteJwksOptions::default()).unwrap();
+        let rec = Arc::new(Recorder::default());
+        let remote =
+            RemoteJwks::new_with_events(&url, RemoteJwksOptions::default(), Some(rec.clone()))
+                .unwrap();
         let opts = options(fixture);
         for t in list(fixture, "tokens") {
             let verified = remote
@@ -203,6 +206,8 @@ async fn every_idp_set_verifies_its_tokens_through_a_remote_key_set() {
             .map(|s| serde_json::json!({"index": s.index, "kid": s.kid, "reason": s.reason.code()}))
             .collect();
         assert_eq!(skipped, *list(fixture, "skipped"), "{name}");
+        // Reported once for the document, however many verifications and refetches saw it.
+        assert_eq!(reports(&rec), *list(fixture, "skipped"), "{name}: events");
     }
     assert!(requests.load(Ordering::SeqCst) >= fixtures.len());
 }
