@@ -13,7 +13,7 @@ export interface JwkRow {
   id: string
   /** Public JWK JSON, exactly as Better Auth writes it. */
   publicKey: string
-  /** Sealed private key (`authjwt-v1`, `better-auth`), or the private JWK JSON when encryption is off. */
+  /** Sealed private key (`authjwt-v2`, `authjwt-v1`, `better-auth`), or the private JWK JSON when encryption is off. */
   privateKey: string
   createdAt: Date
   /** When the key stops signing; it stays published for `gracePeriod` after. */
@@ -93,6 +93,11 @@ export type AuthJwtEvent =
   | { type: 'jwks.stale'; url: string; code: string }
   /** A stored key opened with a secret shorter than 32 characters (an old one kept for its rows). */
   | { type: 'secret.weak'; kid: string }
+  /**
+   * A key of a JWKS was left out of the set (the others still verify); `index` is its position in
+   * `keys`. `reason` `private_key_published` means the document leaks that key: rotate it.
+   */
+  | { type: 'jwks.key_skipped'; index: number; kid: string | null; reason: JwksSkipReason; message: string }
 
 /** A session as Better Auth's `/token` sees it. */
 export interface SessionContext<U = Record<string, unknown>, S = Record<string, unknown>> {
@@ -143,8 +148,12 @@ export interface IssuerOptions {
   /** Further algorithms `sign(..., { signingAlgorithm })` may use. */
   keyPairConfigs?: KeyPairConfig[]
   disablePrivateKeyEncryption?: boolean
-  /** Format of new sealed keys: `authjwt-v1` (default) or `better-auth` (when a Better Auth server shares the table). */
-  privateKeyFormat?: 'authjwt-v1' | 'better-auth'
+  /**
+   * Format of new sealed keys: `authjwt-v2` (default: HKDF when the secret is 32+ random bytes in hex or
+   * base64, else PBKDF2 at 600,000 iterations), `authjwt-v1` (PBKDF2 always), or `better-auth` (when a
+   * Better Auth server shares the table). Rows of every format are read whatever is set.
+   */
+  privateKeyFormat?: 'authjwt-v2' | 'authjwt-v1' | 'better-auth'
   /** Key lifetime before a new one signs (seconds or span); none by default. */
   rotationInterval?: number | string
   /** How long a key stays published after it expires (default 30 days). */
@@ -271,7 +280,27 @@ export declare class Issuer {
   verify<P = JWTPayload>(token: string, options?: JWTVerifyOptions): Promise<JWTVerifyResult<P>>
 }
 
-/** A local key set (parsed and validated once). */
+/** Why a key of a JWKS was left out of the set. */
+export type JwksSkipReason =
+  | 'private_key_published'
+  | 'use_not_sig'
+  | 'key_ops_without_verify'
+  | 'encryption_alg'
+  | 'unsupported_alg'
+  | 'unsupported_key_type'
+  | 'alg_mismatch'
+  | 'weak_key'
+  | 'malformed_key'
+
+export interface LocalJwksOptions {
+  /** Receives one `jwks.key_skipped` event per key left out of the set, after parsing. */
+  onEvent?: (event: AuthJwtEvent) => void
+}
+
+/**
+ * A local key set (parsed and validated once). Keys it cannot use (encryption keys, unknown key
+ * types, RSA under 2048 bits, private members...) are skipped and reported, as jose does.
+ */
 export declare class LocalJwks {
   private constructor()
   verifySync<P = JWTPayload>(token: string, options?: JWTVerifyOptions): JWTVerifyResult<P>
@@ -283,7 +312,7 @@ export declare class RemoteJwks {
   verify<P = JWTPayload>(token: string, options?: JWTVerifyOptions): Promise<JWTVerifyResult<P>>
 }
 
-export declare function createLocalJwks(jwks: { keys: object[] } | string): LocalJwks
+export declare function createLocalJwks(jwks: { keys: object[] } | string, options?: LocalJwksOptions): LocalJwks
 export declare function createRemoteJwks(url: string | URL, options?: RemoteJwksOptions): RemoteJwks
 /**
  * The remote key set named by the issuer's OIDC / RFC 8414 metadata (`jwks_uri`); the document's

@@ -3,7 +3,7 @@ import {
   Issuer, MemoryStore, ManualClock, createLocalJwks, createRemoteJwks, jwtVerify, decodeJwt,
   decodeProtectedHeader, extractBearerToken, createJwtHandler, setAuthJwtHeader, AuthJwtError, JWTExpired,
   JWTClaimValidationFailed, JWSSignatureVerificationFailed, JWKSNoMatchingKey,
-  type JwkRow, type KeyStore, type IssuerOptions, type JWTVerifyResult, type AuthJwtEvent,
+  type JwkRow, type KeyStore, type IssuerOptions, type JWTVerifyResult, type AuthJwtEvent, type JwksSkipReason,
 } from 'authjwt'
 
 const rows: JwkRow[] = []
@@ -57,6 +57,11 @@ async function main(): Promise<void> {
   const row: JwkRow = await issuer.rotate()
   const createdAt: Date = row.createdAt
   const local = createLocalJwks(jwks)
+  createLocalJwks(jwks, {
+    onEvent: (e: AuthJwtEvent) => {
+      if (e.type === 'jwks.key_skipped') console.log(e.index, e.kid ?? '-', e.reason satisfies JwksSkipReason, e.message)
+    },
+  })
   const remote = createRemoteJwks(new URL('https://auth.example.com/api/auth/jwks'), { cacheMaxAge: 600_000, cooldownDuration: 30_000, timeoutDuration: 5_000 })
   const r1: JWTVerifyResult<{ email: string }> = await jwtVerify<{ email: string }>(token, local, {
     issuer: 'https://auth.example.com', audience: 'api', algorithms: ['ES256'], clockTolerance: '5s',
