@@ -10,6 +10,8 @@
 # Node and Python also run the cold-start programs (bench/cold-start.mjs, bench/cold_start.py:
 # import, first token, first verify in fresh processes) and the scaling ones (bench/scaling.mjs,
 # bench/scaling.py: worker_threads / threads, Promise.all / asyncio.gather of 10,000 verifies).
+# Kotlin: bench/kotlin (its own Maven project, outside kotlin/pom.xml's modules), 1,000
+# coroutines signing and verifying at 1 and 2 dispatcher threads, with 1 and 2 tokio workers.
 #
 # Environment: BENCH_SECONDS (measuring time per cell, default 2; the Node and Python programs
 # split it over 5 interleaved rounds and report the median), BENCH_MEMORY_CALLS (default
@@ -87,6 +89,21 @@ if [ "$py_ok" = 1 ]; then
   "$bench_venv/bin/python" bench/memory.py "$calls" | tee "$out/python-memory.log" ||
     failed+=(python-memory)
 fi
+
+step "Kotlin: the UniFFI library (release) and dev.authjwt:authjwt"
+# A separate shell, so that `set -e` stops the build at its first failure (it is off inside `||`).
+if bash -c 'set -euo pipefail; source scripts/lib/build.sh; build_uniffi_bindings
+    mvn_kotlin -q install -DskipTests -Dauthjwt.skipNative=true -pl :authjwt -am
+    mvn -B -q -Dmaven.repo.local="$MAVEN_REPO" -f bench/kotlin/pom.xml package dependency:build-classpath \
+      -Dmdep.includeScope=runtime -Dmdep.outputFile="$PWD/bench/kotlin/target/classpath.txt"'; then
+  kotlin_cp="bench/kotlin/target/classes:$(cat bench/kotlin/target/classpath.txt)"
+  : >"$out/kotlin-scaling.md"
+  for workers in 1 2; do
+    step "Kotlin: 1,000 coroutines, Dispatchers.Default at 1 and 2 threads, TOKIO_WORKER_THREADS=$workers"
+    TOKIO_WORKER_THREADS=$workers java -cp "$kotlin_cp" dev.authjwt.bench.ScalingKt |
+      tee -a "$out/kotlin-scaling.md" || failed+=("kotlin-scaling-$workers")
+  done
+else failed+=(kotlin-build); fi
 
 step "Collecting into bench/RESULTS.md"
 python3 bench/collect.py "$out" bench/RESULTS.md
