@@ -187,16 +187,16 @@ def main() -> None:
         "ratio authjwt would reach with zero overhead. A target above its ceiling cannot be met by "
         "removing overhead; only a faster primitive would do.",
     ]
-    core_sign = rust_rows.get("EdDSA", {}).get("sign_cached_json")
+    core_sign = rust_rows.get("EdDSA", {}).get("sign_json_with_cached_key")
     node_sign = node.get(("sign", "EdDSA"), {}).get("authjwt sync")
     py_sign = python.get(("sign", "EdDSA"), {}).get("authjwt")
     lines += [
         "",
         "## Binding overhead (EdDSA sign, target >= 60% of the core's own Rust loop)",
         "",
-        "| | ops/s | % of Rust `sign_cached_json` | |",
+        "| | ops/s | % of Rust `sign_json_with_cached_key` | |",
         "| --- | ---: | ---: | --- |",
-        f"| Rust core loop `Issuer::sign_cached_json` | {fmt(core_sign)} | 100% | |",
+        f"| Rust core loop `Issuer::sign_json_with_cached_key` | {fmt(core_sign)} | 100% | |",
     ]
     for label, v in (("Node `signSync`", node_sign), ("Python `Issuer.sign`", py_sign)):
         r = ratio(v, core_sign)
@@ -271,8 +271,8 @@ def main() -> None:
     # Cold start and scaling: the programs print their own tables (with the load beside them).
     for title, files in (("Cold start (`bench/cold-start.mjs`, `bench/cold_start.py`)",
                           ("node-cold-start.md", "python-cold-start.md")),
-                         ("Many cores (`bench/scaling.mjs`, `bench/scaling.py`)",
-                          ("node-scaling.md", "python-scaling.md"))):
+                         ("Many cores (`bench/scaling.mjs`, `bench/scaling.py`, `bench/kotlin`)",
+                          ("node-scaling.md", "python-scaling.md", "kotlin-scaling.md"))):
         lines += [f"## {title}", ""]
         for file in files:
             lines += [read(out_dir / file).strip() or f"({file}: no output)", ""]

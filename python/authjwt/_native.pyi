@@ -21,7 +21,6 @@ __all__ = [
     "VerifiedJwt",
     "__version__",
     "_after_fork_in_child",
-    "_bench_core_sign",
     "_shutdown_at_exit",
     "auth_challenge",
     "decode_header",
@@ -147,7 +146,7 @@ class Issuer:
         key_cache_ttl: Optional[_Seconds] = None,
         disable_private_key_encryption: bool = False,
         allow_weak_secret: bool = False,
-        private_key_format: str = "authjwt-v1",
+        private_key_format: str = "authjwt-v2",
         store_timeout: Optional[_Seconds] = None,
         define_payload: Optional[Callable[[Dict[str, Any], Dict[str, Any]], Optional[Dict[str, Any]]]] = None,
         get_subject: Optional[Callable[[Dict[str, Any], Dict[str, Any]], Optional[str]]] = None,
@@ -219,7 +218,7 @@ class AsyncIssuer:
         key_cache_ttl: Optional[_Seconds] = None,
         disable_private_key_encryption: bool = False,
         allow_weak_secret: bool = False,
-        private_key_format: str = "authjwt-v1",
+        private_key_format: str = "authjwt-v2",
         store_timeout: Optional[_Seconds] = None,
         define_payload: Optional[
             Callable[[Dict[str, Any], Dict[str, Any]], Union[Optional[Dict[str, Any]], Awaitable[Optional[Dict[str, Any]]]]]
@@ -277,10 +276,17 @@ class AsyncIssuer:
 
 @final
 class KeySet:
-    """A validated local JWKS."""
+    """A validated local JWKS. Keys it cannot use (``use`` other than ``sig``, ``key_ops``
+    without ``verify``, encryption algorithms, unknown ``kty``/``crv``/``alg``, RSA under 2048
+    bits, invalid points, private members) are skipped, each reported once to ``on_event`` as
+    ``{"type": "jwks.key_skipped", "index", "kid", "reason", "message"}``; the rest verify."""
 
     @staticmethod
-    def from_jwks(jwks: Union[Dict[str, Any], str]) -> KeySet: ...
+    def from_jwks(
+        jwks: Union[Dict[str, Any], str],
+        *,
+        on_event: Optional[Callable[[Dict[str, Any]], None]] = None,
+    ) -> KeySet: ...
     @property
     def kids(self) -> List[str]: ...
     @property
@@ -426,9 +432,6 @@ def decode_jwt(token: str) -> Dict[str, Any]:
 
 def decode_header(token: str) -> Dict[str, Any]:
     """The protected header WITHOUT verification."""
-
-def _bench_core_sign(issuer: Issuer, payload: Dict[str, _Json], iterations: int) -> float:
-    """Benchmark aid: seconds for `iterations` runs of the core's own sign loop (not public API)."""
 
 def _shutdown_at_exit() -> None:
     """The atexit hook: ends authjwt's worker threads before the interpreter finalizes."""
