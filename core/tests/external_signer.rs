@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use authjwt_core::alg::{Algorithm, KeyPairConfig};
-use authjwt_core::crypto::{signing_digest, SigningKey};
+#[cfg(feature = "aws-lc")]
+use authjwt_core::crypto::signing_digest;
+use authjwt_core::crypto::SigningKey;
 use authjwt_core::issuer::{
     ExternalSigner, ExternalSignerConfig, Issuer, IssuerOptions, MessageType, OptionCase,
     SignOverrides, SignRequest,

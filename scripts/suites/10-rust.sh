@@ -6,6 +6,8 @@ cd "$(dirname "$0")/../.."
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --all-features -- -D warnings
+# The rust-crypto-only build has code of its own (and none of aws-lc's): lint it too.
+cargo clippy -p authjwt-core --all-targets --no-default-features --features rust-crypto,remote -- -D warnings
 
 # With both backends on, aws-lc serves the crate's API exactly as in the default build (which the
 # bindings ship and their suites test), so that run also covers the default; the only code that
