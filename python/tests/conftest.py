@@ -28,31 +28,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
-class JwksServer:
-    """Serves a JSON document at /api/auth/jwks on 127.0.0.1 (ephemeral port)."""
+class LoopbackHttpServer:
+    """A threaded HTTP server on 127.0.0.1 (ephemeral port) answering GET with `handle_get`."""
+
+    path = "/"
 
     def __init__(self) -> None:
-        self.document: Any = {"keys": []}
-        self.requests = 0
-        self.delay = 0.0
-        self.status = 200
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                outer.requests += 1
-                if outer.delay:
-                    time.sleep(outer.delay)
-                body = (
-                    outer.document
-                    if isinstance(outer.document, bytes)
-                    else json.dumps(outer.document).encode()
-                )
-                self.send_response(outer.status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                outer.handle_get(self)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -62,15 +48,42 @@ class JwksServer:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def handle_get(self, request: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/api/auth/jwks"
+        return f"http://{host}:{port}{self.path}"
 
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+class JwksServer(LoopbackHttpServer):
+    """Serves a JSON document at /api/auth/jwks on 127.0.0.1 (ephemeral port)."""
+
+    path = "/api/auth/jwks"
+
+    def __init__(self) -> None:
+        self.document: Any = {"keys": []}
+        self.requests = 0
+        self.delay = 0.0
+        self.status = 200
+        super().__init__()
+
+    def handle_get(self, request: BaseHTTPRequestHandler) -> None:
+        self.requests += 1
+        if self.delay:
+            time.sleep(self.delay)
+        body = self.document if isinstance(self.document, bytes) else json.dumps(self.document).encode()
+        request.send_response(self.status)
+        request.send_header("content-type", "application/json")
+        request.send_header("content-length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
@@ -17,57 +16,40 @@ import pytest
 import authjwt
 from authjwt import AsyncRemoteKeySet, RemoteKeySet
 
-from conftest import make_issuer
+from conftest import LoopbackHttpServer, make_issuer
 
 
-class CachingServer:
+class CachingServer(LoopbackHttpServer):
     """A JWKS with `ETag: "v1"` and `Cache-Control: max-age=1`; 304 to `If-None-Match: "v1"`;
     500 while `failing`."""
+
+    path = "/jwks"
 
     def __init__(self, document: Dict[str, Any]) -> None:
         self.body = json.dumps(document).encode()
         self.failing = False
         self.if_none_match: List[Optional[str]] = []
         self.api_keys: List[Optional[str]] = []
-        outer = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                outer.if_none_match.append(self.headers.get("if-none-match"))
-                outer.api_keys.append(self.headers.get("x-api-key"))
-                if outer.failing:
-                    self.send_response(500)
-                    self.send_header("content-length", "0")
-                    self.end_headers()
-                    return
-                revalidated = self.headers.get("if-none-match") == '"v1"'
-                self.send_response(304 if revalidated else 200)
-                self.send_header("etag", '"v1"')
-                self.send_header("cache-control", "max-age=1")
-                body = b"" if revalidated else outer.body
-                if not revalidated:
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/jwks"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+    def handle_get(self, request: BaseHTTPRequestHandler) -> None:
+        self.if_none_match.append(request.headers.get("if-none-match"))
+        self.api_keys.append(request.headers.get("x-api-key"))
+        if self.failing:
+            request.send_response(500)
+            request.send_header("content-length", "0")
+            request.end_headers()
+            return
+        revalidated = request.headers.get("if-none-match") == '"v1"'
+        request.send_response(304 if revalidated else 200)
+        request.send_header("etag", '"v1"')
+        request.send_header("cache-control", "max-age=1")
+        body = b"" if revalidated else self.body
+        if not revalidated:
+            request.send_header("content-type", "application/json")
+            request.send_header("content-length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
 
 
 @pytest.fixture
