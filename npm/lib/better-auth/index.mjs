@@ -12,12 +12,11 @@ import { getBetterAuthVersion, getCurrentAuthEndpointContext, getCurrentDBAdapte
 import { sessionSchema, userSchema } from '@better-auth/core/db'
 import { safeJSONParse } from '@better-auth/core/utils/json'
 
-const { Issuer, MemoryStore, ManualClock, createLocalJwks, createRemoteJwks, decodeProtectedHeader, jwtVerify, parseTimespan } = authjwt
+const { Issuer, MemoryStore, ManualClock, createLocalJwks, createRemoteJwks, decodeProtectedHeader, jwksResponse, jwtVerify, parseTimespan } =
+  authjwt
 
 const DEFAULT_ALG = 'EdDSA'
 const DEFAULT_GRACE_PERIOD = 30 * 24 * 3600
-// Until a rotation lead is configured (issue 19), JWKS caches keep keys for at most 5 minutes.
-const JWKS_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60'
 const COOKIE_JWT_TYPE = 'better-auth.session-cache+jwt'
 const COOKIE_JWT_AUDIENCE = 'better-auth:session-cache'
 // Better Auth warns, and does not refuse, below this secret length; the plugin follows it.
@@ -692,6 +691,18 @@ const jwksSchemaModel = () => ({
   },
 })
 
+/**
+ * The `If-None-Match` of an HTTP request for the JWKS endpoint itself, or null. Other callers
+ * (`auth.api.getJwks()`, oauth-provider calling `endpoints.getJwks(ctx)` with its own request's
+ * context) always get the keys, never a 304.
+ */
+function conditionalRequestTag(ctx, jwksPath) {
+  const request = ctx.path === jwksPath ? ctx.request : undefined
+  if (typeof request?.headers?.get !== 'function' || typeof request.url !== 'string') return null
+  if (!new URL(request.url).pathname.endsWith(jwksPath)) return null
+  return request.headers.get('if-none-match')
+}
+
 /** Option problems the core finds without a secret or a store, as Better Auth's error type. */
 function checkKeyOptions(options) {
   try {
@@ -757,7 +768,11 @@ export function jwt(options) {
         async (ctx) => {
           if (options?.jwks?.remoteUrl) throw new APIError('NOT_FOUND')
           const body = await publishJwks(ctx, options)
-          ctx.setHeader?.('Cache-Control', JWKS_CACHE_CONTROL)
+          // The ETag and Cache-Control createJwtHandler sends (the core's tag over the JSON text).
+          const answer = jwksResponse(body, { ifNoneMatch: conditionalRequestTag(ctx, jwksPath) })
+          ctx.setHeader?.('Cache-Control', answer.headers['cache-control'])
+          ctx.setHeader?.('ETag', answer.headers.etag)
+          if (answer.status === 304) return new Response(null, { status: 304, headers: answer.headers })
           return ctx.json(body)
         },
       ),
