@@ -272,7 +272,8 @@ def main() -> None:
     for title, files in (("Cold start (`bench/cold-start.mjs`, `bench/cold_start.py`)",
                           ("node-cold-start.md", "python-cold-start.md")),
                          ("Many cores (`bench/scaling.mjs`, `bench/scaling.py`, `bench/kotlin`)",
-                          ("node-scaling.md", "python-scaling.md", "kotlin-scaling.md"))):
+                          ("node-scaling.md", "python-scaling.md", "kotlin-scaling.md")),
+                         ("Remote key sets (`bench/remote-fetches.mjs`)", ("remote-fetches.md",))):
         lines += [f"## {title}", ""]
         for file in files:
             lines += [read(out_dir / file).strip() or f"({file}: no output)", ""]

@@ -12,6 +12,8 @@
 # bench/scaling.py: worker_threads / threads, Promise.all / asyncio.gather of 10,000 verifies).
 # Kotlin: bench/kotlin (its own Maven project, outside kotlin/pom.xml's modules), 1,000
 # coroutines signing and verifying at 1 and 2 dispatcher threads, with 1 and 2 tokio workers.
+# Remote key sets: bench/remote-fetches.mjs (with bench/remote_fetches.py) counts JWKS fetches per
+# scenario (cold burst, steady state, outage, rotation) for authjwt, jose and PyJWT (~1 minute).
 #
 # Environment: BENCH_SECONDS (measuring time per cell, default 2; the Node and Python programs
 # split it over 5 interleaved rounds and report the median), BENCH_MEMORY_CALLS (default
@@ -88,6 +90,11 @@ if [ "$py_ok" = 1 ]; then
   step "Python: memory, $calls sign+verify"
   "$bench_venv/bin/python" bench/memory.py "$calls" | tee "$out/python-memory.log" ||
     failed+=(python-memory)
+  if [ "$node_ok" = 1 ]; then
+    step "Remote key sets: fetches per scenario (authjwt Node/Python, jose, PyJWT; one JWKS server)"
+    node bench/remote-fetches.mjs --python "$bench_venv/bin/python" | tee "$out/remote-fetches.md" ||
+      failed+=(remote-fetches)
+  fi
 fi
 
 step "Kotlin: the UniFFI library (release) and dev.authjwt:authjwt"
