@@ -82,6 +82,31 @@ pub enum Event {
         /// Why.
         reason: crate::jwks::SkipReason,
     },
+    /// A remote JWKS was taken from the fleet's shared cache instead of being fetched.
+    JwksCacheLoaded {
+        /// The JWKS URL.
+        url: String,
+        /// Number of keys in it.
+        keys: usize,
+    },
+    /// A call to the shared cache failed (`operation`: `load`, `save`, `claim` or `release`);
+    /// the key set fetched for itself. The cache's own error text is not carried (it may name
+    /// connection strings).
+    JwksCacheFailed {
+        /// The JWKS URL.
+        url: String,
+        /// The cache call that failed.
+        operation: &'static str,
+    },
+    /// A shared cache entry was ignored: `reason` `invalid_body` (it does not parse or validate
+    /// as a JWKS, or is over the size cap), `invalid_entry` (the stored value is not an entry)
+    /// or `other_url` (it belongs to another key set).
+    JwksCacheRejected {
+        /// The JWKS URL.
+        url: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A stored key was opened with a secret shorter than [`crate::seal::MIN_SECRET_CHARS`]
     /// characters: it still signs (no deployment is locked out), but a leaked table is only as
     /// safe as that secret. Seal under a strong secret: configure it first in `secret`/`secrets`
@@ -95,7 +120,8 @@ pub enum Event {
 impl Event {
     /// The event's dotted name: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
     /// `token.rejected`, `jwks.fetched`, `jwks.fetch_failed`, `jwks.not_modified`,
-    /// `jwks.stale`, `jwks.key_skipped` or `secret.weak`.
+    /// `jwks.stale`, `jwks.key_skipped`, `jwks.cache_loaded`, `jwks.cache_failed`,
+    /// `jwks.cache_rejected` or `secret.weak`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::KeyCreated { .. } => "key.created",
@@ -108,6 +134,9 @@ impl Event {
             Event::JwksNotModified { .. } => "jwks.not_modified",
             Event::JwksStale { .. } => "jwks.stale",
             Event::JwksKeySkipped { .. } => "jwks.key_skipped",
+            Event::JwksCacheLoaded { .. } => "jwks.cache_loaded",
+            Event::JwksCacheFailed { .. } => "jwks.cache_failed",
+            Event::JwksCacheRejected { .. } => "jwks.cache_rejected",
             Event::WeakSecretUsed { .. } => "secret.weak",
         }
     }
@@ -157,6 +186,18 @@ impl Event {
                 );
                 o.insert("reason".to_owned(), Value::from(reason.code()));
                 o.insert("message".to_owned(), Value::from(reason.describe()));
+            }
+            Event::JwksCacheLoaded { url, keys } => {
+                o.insert("url".to_owned(), Value::from(url.as_str()));
+                o.insert("keys".to_owned(), Value::from(*keys));
+            }
+            Event::JwksCacheFailed { url, operation } => {
+                o.insert("url".to_owned(), Value::from(url.as_str()));
+                o.insert("operation".to_owned(), Value::from(*operation));
+            }
+            Event::JwksCacheRejected { url, reason } => {
+                o.insert("url".to_owned(), Value::from(url.as_str()));
+                o.insert("reason".to_owned(), Value::from(*reason));
             }
             Event::WeakSecretUsed { kid } => {
                 o.insert("kid".to_owned(), Value::from(kid.as_str()));
@@ -243,6 +284,15 @@ fn trace_event(event: &Event) {
             } else {
                 tracing::info!(target: "authjwt", event = name, index = *index, kid = %kid, reason = code, "{message}");
             }
+        }
+        Event::JwksCacheLoaded { url, keys } => {
+            tracing::debug!(target: "authjwt", event = name, url = %url, keys = *keys);
+        }
+        Event::JwksCacheFailed { url, operation } => {
+            tracing::warn!(target: "authjwt", event = name, url = %url, operation = *operation);
+        }
+        Event::JwksCacheRejected { url, reason } => {
+            tracing::warn!(target: "authjwt", event = name, url = %url, reason = *reason);
         }
         Event::WeakSecretUsed { kid } => {
             tracing::warn!(target: "authjwt", event = name, kid = %kid);

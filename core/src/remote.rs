@@ -24,8 +24,14 @@
 //!   bodies over `max_response_size` are refused while being read (never buffered whole);
 //!   redirects only to the same scheme, host and port.
 //!
+//! - **Fleets.** With [`RemoteJwksOptions::shared_cache`], instances share one fetch per refresh
+//!   window through the host's storage: each looks at the cache before fetching, validates what it
+//!   finds, claims the fetch when the cache can, and saves what it fetched; cache failures never
+//!   fail verification (the rules: the `shared_cache` module, [`SharedJwksCache`]).
+//!
 //! Time (freshness, backoff, cooldown, the stale window) is read from the options' [`Clock`], so
-//! tests move it without sleeping; only the fetch timeout is wall-clock time.
+//! tests move it without sleeping; only the fetch timeout (and the bounded wait for another
+//! instance's claimed fetch) is wall-clock time.
 
 use std::net::IpAddr;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -41,7 +47,10 @@ use crate::verify::{verify_jwt, VerifiedJwt, VerifyOptions};
 
 mod cache_control;
 mod discovery;
+mod shared_cache;
 pub use discovery::discover_jwks_uri;
+use shared_cache::Purpose;
+pub use shared_cache::{SharedCache, SharedJwksCache, SharedJwksEntry, CLAIM_POLL, INVALID_ENTRY};
 
 /// First retry delay after a failed fetch; doubled per failure, capped by the cooldown.
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
@@ -78,6 +87,9 @@ pub struct RemoteJwksOptions {
     pub allow_http: bool,
     /// The time source of freshness, backoff and cooldown (default the system clock).
     pub clock: Arc<dyn Clock>,
+    /// A cache shared with the other instances of a fleet, so they make one fetch per refresh
+    /// window (default none; see [`SharedJwksCache`] for the rules).
+    pub shared_cache: Option<SharedCache>,
 }
 
 impl Default for RemoteJwksOptions {
@@ -93,6 +105,7 @@ impl Default for RemoteJwksOptions {
             headers: RequestHeaders::default(),
             allow_http: false,
             clock: Arc::new(SystemClock),
+            shared_cache: None,
         }
     }
 }
@@ -381,7 +394,7 @@ impl RemoteJwks {
     /// `ETag`); concurrent calls share a fetch.
     pub async fn reload(&self) -> Result<Arc<KeySet>> {
         let _flight = self.inner.fetching.lock().await;
-        self.inner.fetch_and_store().await
+        self.inner.refresh(Purpose::Reload).await
     }
 
     /// The current key set when it has a key `kid`; otherwise a newer one if the cooldown allows a
@@ -479,7 +492,7 @@ impl Inner {
         if let Some(err) = self.backing_off() {
             return Err(err);
         }
-        match self.fetch_and_store().await {
+        match self.refresh(Purpose::Waiting).await {
             Ok(k) => Ok(k),
             Err(e) => match self.snapshot() {
                 (Phase::Stale, Some(k), _) => Ok(k),
@@ -505,7 +518,7 @@ impl Inner {
             let _flight = flight;
             // A fetch that finished since the caller looked has done the work.
             if inner.snapshot().0 != Phase::Fresh {
-                let _ = inner.fetch_and_store().await;
+                let _ = inner.refresh(Purpose::Background).await;
             }
         });
     }
@@ -531,7 +544,7 @@ impl Inner {
             return None;
         }
         // A failed refresh keeps the cached keys in service; this token stays unmatched.
-        let fetched = self.fetch_and_store().await.ok()?;
+        let fetched = self.refresh(Purpose::UnknownKid).await.ok()?;
         (!Arc::ptr_eq(&fetched, seen)).then_some(fetched)
     }
 
