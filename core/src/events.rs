@@ -24,6 +24,50 @@ pub enum Event {
         /// Its algorithm.
         alg: &'static str,
     },
+    /// A key was stored ahead of signing: it is published now and signs from `signs_at_ms`
+    /// (scheduled rotation, or a staged `rotate`).
+    KeyPublished {
+        /// Its kid.
+        kid: String,
+        /// Its algorithm.
+        alg: &'static str,
+        /// When every process starts signing with it (milliseconds since the Unix epoch).
+        signs_at_ms: i64,
+    },
+    /// A rotated-away key's retirement was recorded (`update_jwk`): it signs until
+    /// `expires_at_ms` and stays published for the grace period after.
+    KeyRetired {
+        /// Its kid.
+        kid: String,
+        /// The recorded `expires_at` (milliseconds since the Unix epoch).
+        expires_at_ms: i64,
+    },
+    /// A rotated-away key's retirement could not be recorded (no `update_jwk` callback, or it
+    /// failed): other keys sign, but this one stays published until its own `expires_at` plus the
+    /// grace period, or for ever when it has none (`published_until_ms` is then `None`).
+    KeyRetirementUnrecorded {
+        /// Its kid.
+        kid: String,
+        /// Until when it stays published, if ever it leaves.
+        published_until_ms: Option<i64>,
+        /// Why: `no_update_callback` or the failed callback's error code.
+        reason: &'static str,
+    },
+    /// A key was revoked: it left the JWKS and signs no more.
+    KeyRevoked {
+        /// Its kid.
+        kid: String,
+    },
+    /// Preparing the next key ahead of rotation failed; the current key keeps signing while it
+    /// lives and the preparation is tried again after `retry_in_ms`.
+    KeyPreparationFailed {
+        /// The algorithm of the key being prepared.
+        alg: &'static str,
+        /// The error code.
+        code: &'static str,
+        /// Delay before the next attempt.
+        retry_in_ms: i64,
+    },
     /// A token was signed.
     TokenIssued {
         /// The signing kid.
@@ -118,7 +162,8 @@ pub enum Event {
 }
 
 impl Event {
-    /// The event's dotted name: `key.created`, `key.rotated`, `token.issued`, `token.verified`,
+    /// The event's dotted name: `key.created`, `key.rotated`, `key.published`, `key.retired`,
+    /// `key.retirement_unrecorded`, `key.revoked`, `key.preparation_failed`, `token.issued`, `token.verified`,
     /// `token.rejected`, `jwks.fetched`, `jwks.fetch_failed`, `jwks.not_modified`,
     /// `jwks.stale`, `jwks.key_skipped`, `jwks.cache_loaded`, `jwks.cache_failed`,
     /// `jwks.cache_rejected` or `secret.weak`.
@@ -126,6 +171,11 @@ impl Event {
         match self {
             Event::KeyCreated { .. } => "key.created",
             Event::KeyRotated { .. } => "key.rotated",
+            Event::KeyPublished { .. } => "key.published",
+            Event::KeyRetired { .. } => "key.retired",
+            Event::KeyRetirementUnrecorded { .. } => "key.retirement_unrecorded",
+            Event::KeyRevoked { .. } => "key.revoked",
+            Event::KeyPreparationFailed { .. } => "key.preparation_failed",
             Event::TokenIssued { .. } => "token.issued",
             Event::TokenVerified { .. } => "token.verified",
             Event::TokenRejected { .. } => "token.rejected",
@@ -156,6 +206,43 @@ impl Event {
             | Event::TokenIssued { kid, alg } => {
                 o.insert("kid".to_owned(), Value::from(kid.as_str()));
                 o.insert("alg".to_owned(), Value::from(*alg));
+            }
+            Event::KeyPublished {
+                kid,
+                alg,
+                signs_at_ms,
+            } => {
+                o.insert("kid".to_owned(), Value::from(kid.as_str()));
+                o.insert("alg".to_owned(), Value::from(*alg));
+                o.insert("signs_at_ms".to_owned(), Value::from(*signs_at_ms));
+            }
+            Event::KeyRetired { kid, expires_at_ms } => {
+                o.insert("kid".to_owned(), Value::from(kid.as_str()));
+                o.insert("expires_at_ms".to_owned(), Value::from(*expires_at_ms));
+            }
+            Event::KeyRetirementUnrecorded {
+                kid,
+                published_until_ms,
+                reason,
+            } => {
+                o.insert("kid".to_owned(), Value::from(kid.as_str()));
+                o.insert(
+                    "published_until_ms".to_owned(),
+                    published_until_ms.map_or(Value::Null, Value::from),
+                );
+                o.insert("reason".to_owned(), Value::from(*reason));
+            }
+            Event::KeyRevoked { kid } => {
+                o.insert("kid".to_owned(), Value::from(kid.as_str()));
+            }
+            Event::KeyPreparationFailed {
+                alg,
+                code,
+                retry_in_ms,
+            } => {
+                o.insert("alg".to_owned(), Value::from(*alg));
+                o.insert("code".to_owned(), Value::from(*code));
+                o.insert("retry_in_ms".to_owned(), Value::from(*retry_in_ms));
             }
             Event::TokenVerified { kid, alg } => {
                 o.insert(
@@ -256,6 +343,33 @@ fn trace_event(event: &Event) {
     match event {
         Event::KeyCreated { kid, alg } | Event::KeyRotated { kid, alg } => {
             tracing::info!(target: "authjwt", event = name, kid = %kid, alg = *alg);
+        }
+        Event::KeyPublished {
+            kid,
+            alg,
+            signs_at_ms,
+        } => {
+            tracing::info!(target: "authjwt", event = name, kid = %kid, alg = *alg, signs_at_ms = *signs_at_ms);
+        }
+        Event::KeyRetired { kid, expires_at_ms } => {
+            tracing::info!(target: "authjwt", event = name, kid = %kid, expires_at_ms = *expires_at_ms);
+        }
+        Event::KeyRetirementUnrecorded {
+            kid,
+            published_until_ms,
+            reason,
+        } => {
+            tracing::warn!(target: "authjwt", event = name, kid = %kid, published_until_ms = ?published_until_ms, reason = *reason);
+        }
+        Event::KeyRevoked { kid } => {
+            tracing::warn!(target: "authjwt", event = name, kid = %kid);
+        }
+        Event::KeyPreparationFailed {
+            alg,
+            code,
+            retry_in_ms,
+        } => {
+            tracing::warn!(target: "authjwt", event = name, alg = *alg, code = *code, retry_in_ms = *retry_in_ms);
         }
         Event::TokenIssued { kid, alg } => {
             tracing::debug!(target: "authjwt", event = name, kid = %kid, alg = *alg);

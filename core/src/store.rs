@@ -39,6 +39,24 @@ impl JwkRow {
     pub fn is_live_at(&self, now_ms: i64) -> bool {
         self.expires_at.is_none_or(|at| now_ms < at)
     }
+
+    /// Whether the key was revoked: an `expires_at` at or before `created_at`, which no rotation
+    /// writes (`revoke` writes [`REVOKED_EXPIRES_AT`]). A revoked key never signs, is never
+    /// published and verifies nothing.
+    pub fn is_revoked(&self) -> bool {
+        self.expires_at.is_some_and(|at| at <= self.created_at)
+    }
+}
+
+/// The `expires_at` that `revoke` writes: the Unix epoch, before every grace period ends, so the
+/// key leaves every JWKS at once, in authjwt and in Better Auth alike.
+pub const REVOKED_EXPIRES_AT: i64 = 0;
+
+/// A change to a stored row, through the optional [`KeyStore::update_jwk`] callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JwkUpdate {
+    /// The row's new `expires_at` (milliseconds since the Unix epoch).
+    pub expires_at: i64,
 }
 
 impl std::fmt::Debug for JwkRow {
@@ -64,6 +82,21 @@ pub trait KeyStore: Send + Sync {
     /// Stores a new row and returns it as stored. The store may replace the proposed `id`; the
     /// returned row is the truth.
     async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, StoreError>;
+
+    /// Whether the store has the optional [`KeyStore::update_jwk`] callback (default: no).
+    fn can_update(&self) -> bool {
+        false
+    }
+
+    /// The optional third callback: sets a row's `expires_at` (retiring a rotated-away key,
+    /// `revoke`). The other columns of the row stay as they are.
+    async fn update_jwk(&self, id: &str, update: JwkUpdate) -> Result<(), StoreError> {
+        let _ = (id, update);
+        Err(StoreError::new(
+            "update_jwk",
+            "this key store has no update_jwk callback",
+        ))
+    }
 }
 
 /// Rows kept in process memory: the embedded default, and a reference for host stores.
@@ -124,6 +157,24 @@ impl KeyStore for MemoryStore {
         }
         rows.push(row.clone());
         Ok(row)
+    }
+
+    fn can_update(&self) -> bool {
+        true
+    }
+
+    async fn update_jwk(&self, id: &str, update: JwkUpdate) -> Result<(), StoreError> {
+        let mut rows = self.lock();
+        match rows.iter_mut().find(|r| r.id == id) {
+            Some(row) => {
+                row.expires_at = Some(update.expires_at);
+                Ok(())
+            }
+            None => Err(StoreError::new(
+                "update_jwk",
+                format!("no row with id {id}"),
+            )),
+        }
     }
 }
 

@@ -3,96 +3,17 @@
 #![cfg(feature = "remote")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::{json, Map};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use authjwt_core::issuer::{Issuer, IssuerOptions, SignOverrides};
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
 use authjwt_core::store::MemoryStore;
 use authjwt_core::verify::VerifyOptions;
 
-/// Path → (status line, body); any other path is 404. Requested paths are recorded in order.
-struct Server {
-    port: u16,
-    routes: Arc<Mutex<HashMap<String, (&'static str, String)>>>,
-    seen: Arc<Mutex<Vec<String>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    async fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let routes: Arc<Mutex<HashMap<String, (&'static str, String)>>> = Arc::default();
-        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (r, s) = (routes.clone(), seen.clone());
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((mut sock, _)) = listener.accept().await else {
-                    return;
-                };
-                let (r, s) = (r.clone(), s.clone());
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 1024];
-                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match sock.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&buf);
-                    let path = head.split(' ').nth(1).unwrap_or("").to_owned();
-                    s.lock().unwrap().push(path.clone());
-                    let (status, body) = r
-                        .lock()
-                        .unwrap()
-                        .get(&path)
-                        .cloned()
-                        .unwrap_or(("404 Not Found", String::new()));
-                    let reply = format!(
-                        "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-type: application/json\r\n\
-                         content-length: {}\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = sock.write_all(reply.as_bytes()).await;
-                    let _ = sock.shutdown().await;
-                });
-            }
-        });
-        Server {
-            port,
-            routes,
-            seen,
-            task,
-        }
-    }
-
-    fn origin(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn route(&self, path: &str, status: &'static str, body: String) {
-        self.routes
-            .lock()
-            .unwrap()
-            .insert(path.to_owned(), (status, body));
-    }
-
-    fn seen(&self) -> Vec<String> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+mod support;
+use support::{Reply, Server};
 
 async fn signer() -> Issuer {
     let opts = IssuerOptions {
@@ -104,7 +25,7 @@ async fn signer() -> Issuer {
 
 /// A server with the signer's JWKS at `/keys`.
 async fn server_with_keys(signer: &Issuer) -> Server {
-    let server = Server::start().await;
+    let server = Server::start(Reply::not_found()).await;
     server.route("/keys", "200 OK", signer.jwks().await.unwrap().to_string());
     server
 }
@@ -139,7 +60,7 @@ async fn openid_configuration_names_the_key_set() {
     assert_eq!(remote.url(), format!("{}/keys", server.origin()));
     verifies(&remote, &signer).await;
     assert_eq!(
-        server.seen(),
+        server.paths(),
         ["/realms/main/.well-known/openid-configuration", "/keys"]
     );
 }
@@ -158,7 +79,7 @@ async fn falls_back_to_oauth_authorization_server_on_404() {
     let remote = discover(&issuer).await.unwrap();
     verifies(&remote, &signer).await;
     assert_eq!(
-        server.seen(),
+        server.paths(),
         [
             "/tenant/.well-known/openid-configuration",
             "/.well-known/oauth-authorization-server/tenant",
@@ -190,14 +111,14 @@ async fn a_document_for_another_issuer_is_refused() {
         assert!(text.contains(&format!("{declared:?}")), "{text}");
     }
     assert!(
-        !server.seen().contains(&"/keys".to_owned()),
+        !server.paths().contains(&"/keys".to_owned()),
         "no key set fetched"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_or_unacceptable_jwks_uri_is_refused() {
-    let server = Server::start().await;
+    let server = Server::start(Reply::not_found()).await;
     let issuer = server.origin();
     for document in [
         json!({"issuer": issuer}),
@@ -213,7 +134,7 @@ async fn a_missing_or_unacceptable_jwks_uri_is_refused() {
         let err = discover(&issuer).await.unwrap_err();
         assert_eq!(err.code(), "ERR_JWKS_INVALID", "{document}: {err}");
     }
-    server.route("/.well-known/openid-configuration", "200 OK", "[1]".into());
+    server.route("/.well-known/openid-configuration", "200 OK", "[1]");
     assert_eq!(
         discover(&issuer).await.unwrap_err().code(),
         "ERR_JWKS_INVALID"
@@ -222,7 +143,7 @@ async fn a_missing_or_unacceptable_jwks_uri_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outages_are_unavailable_not_invalid() {
-    let server = Server::start().await;
+    let server = Server::start(Reply::not_found()).await;
     let issuer = server.origin();
     // Both locations 404.
     let err = discover(&issuer).await.unwrap_err();
@@ -238,7 +159,7 @@ async fn outages_are_unavailable_not_invalid() {
     let port = server.port;
     drop(server);
     tokio::task::yield_now().await;
-    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let free = closed.local_addr().unwrap().port();
     drop(closed);
     let err = discover(&format!("http://127.0.0.1:{free}"))
@@ -261,7 +182,7 @@ async fn bad_issuer_urls_are_config_errors_and_credentials_never_show() {
             "{bad}"
         );
     }
-    let server = Server::start().await;
+    let server = Server::start(Reply::not_found()).await;
     let issuer = format!("http://user:s3cr3t@127.0.0.1:{}", server.port);
     server.route(
         "/.well-known/openid-configuration",

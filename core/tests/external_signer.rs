@@ -6,7 +6,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -23,57 +22,9 @@ use authjwt_core::store::MemoryStore;
 use authjwt_core::verify::{verify_jwt, VerifyOptions};
 use authjwt_core::StoreError;
 use serde_json::{json, Map, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
-/// A JWKS server on 127.0.0.1 that counts its requests.
-struct JwksServer {
-    url: String,
-    hits: Arc<AtomicUsize>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl JwksServer {
-    async fn start(body: Value) -> JwksServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
-        let hits = Arc::new(AtomicUsize::new(0));
-        let counter = hits.clone();
-        let body = body.to_string();
-        let task = tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                counter.fetch_add(1, Ordering::SeqCst);
-                let body = body.clone();
-                tokio::spawn(async move {
-                    let mut request = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match socket.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => request.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    let reply = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = socket.write_all(reply.as_bytes()).await;
-                });
-            }
-        });
-        JwksServer { url, hits, task }
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for JwksServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+mod support;
+use support::{Reply, Server};
 
 fn jwk(key: &SigningKey, kid: &str) -> Value {
     let mut map = key.public_jwk().to_map();
@@ -169,11 +120,11 @@ async fn good_signers_tokens_verify_and_the_steady_state_fetches_once() {
     ] {
         let key = generate(alg);
         let jwks = json!({"keys": [jwk(&key, "kms-1")]});
-        let server = JwksServer::start(jwks.clone()).await;
+        let server = Server::start(Reply::ok(jwks.to_string())).await;
         let signer = TestSigner::local(key);
         let issuer = issuer(
             ExternalSignerConfig::new(signer.clone(), alg, "kms-1"),
-            &server.url,
+            &server.url(),
         )
         .unwrap();
         for _ in 0..3 {
@@ -181,7 +132,7 @@ async fn good_signers_tokens_verify_and_the_steady_state_fetches_once() {
             verifies(&token, &jwks);
         }
         assert_eq!(signer.calls(), 3, "{alg}");
-        assert_eq!(server.hits(), 1, "{alg}: one fetch, then the cached set");
+        assert_eq!(server.count(), 1, "{alg}: one fetch, then the cached set");
         let first = signer.requests.lock().unwrap()[0].clone();
         assert_eq!(first.message_type, MessageType::Raw);
         assert_eq!((first.alg, first.kid.as_str()), (alg, "kms-1"));
@@ -236,10 +187,10 @@ fn der_kms(alg: Algorithm) -> (Arc<TestSigner>, Value) {
 async fn kms_digest_signing_with_der_answers_gives_verifying_tokens() {
     for alg in [Algorithm::ES256, Algorithm::ES384, Algorithm::ES512] {
         let (signer, jwks) = der_kms(alg);
-        let server = JwksServer::start(jwks.clone()).await;
+        let server = Server::start(Reply::ok(jwks.to_string())).await;
         let mut config = ExternalSignerConfig::new(signer.clone(), alg, "kms-der");
         config.message_type = MessageType::Digest;
-        let issuer = issuer(config, &server.url).unwrap();
+        let issuer = issuer(config, &server.url()).unwrap();
         // Enough tokens that short (and high-bit) R and S turn up in the DER answers.
         for _ in 0..40 {
             let token = sign(&issuer).await.unwrap();
@@ -269,7 +220,7 @@ async fn every_bad_signer_answer_is_refused_before_a_token_is_returned() {
     let es384 = generate(Algorithm::ES384);
     let ed = generate(Algorithm::EdDSA);
     let jwks = json!({"keys": [jwk(&key, "kms-1")]});
-    let server = JwksServer::start(jwks).await;
+    let server = Server::start(Reply::ok(jwks.to_string())).await;
     let good = key.clone();
     let cases: Vec<(&str, Arc<TestSigner>)> = vec![
         ("wrong key", TestSigner::local(other)),
@@ -308,7 +259,7 @@ async fn every_bad_signer_answer_is_refused_before_a_token_is_returned() {
     for (what, signer) in cases {
         let issuer = issuer(
             ExternalSignerConfig::new(signer.clone(), Algorithm::ES256, "kms-1"),
-            &server.url,
+            &server.url(),
         )
         .unwrap();
         let err = sign(&issuer).await.expect_err(what);
@@ -371,7 +322,7 @@ async fn the_signer_names_its_key_version_per_token() {
     let v1 = generate(Algorithm::ES256);
     let v2 = generate(Algorithm::ES256);
     let jwks = json!({"keys": [jwk(&v1, "key/1"), jwk(&v2, "key/2")]});
-    let server = JwksServer::start(jwks.clone()).await;
+    let server = Server::start(Reply::ok(jwks.to_string())).await;
     let (k1, k2) = (v1.clone(), v2.clone());
     let signer = TestSigner::new(move |r| {
         let key = if r.kid == "key/1" { &k1 } else { &k2 };
@@ -380,7 +331,7 @@ async fn the_signer_names_its_key_version_per_token() {
     *signer.kid.lock().unwrap() = Some("key/1".into());
     let mut config = ExternalSignerConfig::new(signer.clone(), Algorithm::ES256, "");
     config.dynamic_kid = true;
-    let issuer = issuer(config, &server.url).unwrap();
+    let issuer = issuer(config, &server.url()).unwrap();
     let header_kid =
         |t: &str| authjwt_core::jws::decode_unverified_header(t).unwrap()["kid"].clone();
     let t1 = sign(&issuer).await.unwrap();
@@ -405,10 +356,10 @@ async fn jwks_serves_the_remote_body_and_rotate_points_to_the_kms() {
     let mut published = jwk(&key, "kms-1");
     published["use"] = json!("sig");
     let jwks = json!({"keys": [published, jwk(&generate(Algorithm::ES256), "kms-2")]});
-    let server = JwksServer::start(jwks.clone()).await;
+    let server = Server::start(Reply::ok(jwks.to_string())).await;
     let issuer = issuer(
         ExternalSignerConfig::new(TestSigner::local(key), Algorithm::EdDSA, "kms-1"),
-        &server.url,
+        &server.url(),
     )
     .unwrap();
     assert_eq!(
@@ -418,7 +369,7 @@ async fn jwks_serves_the_remote_body_and_rotate_points_to_the_kms() {
     );
     sign(&issuer).await.unwrap();
     assert_eq!(
-        server.hits(),
+        server.count(),
         1,
         "jwks() and the signature check share one cached set"
     );

@@ -6,17 +6,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use authjwt_core::events::{Event, EventSink};
 use authjwt_core::jwks::KeySet;
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
 use authjwt_core::verify::{verify_jwt, VerifyOptions};
+
+mod support;
+use support::{Reply, Server};
 
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance/idp-jwks")
@@ -124,57 +124,16 @@ fn the_leaked_private_key_is_reported_as_such() {
         .starts_with("SECURITY"));
 }
 
-/// A server on 127.0.0.1 answering `GET /<name>` with that fixture's JWKS, counting requests.
-async fn serve(docs: Vec<(String, String)>) -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let requests = Arc::new(AtomicUsize::new(0));
-    let seen = requests.clone();
-    let docs = Arc::new(docs);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            let docs = docs.clone();
-            let seen = seen.clone();
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
-                seen.fetch_add(1, Ordering::SeqCst);
-                let head = String::from_utf8_lossy(&head);
-                let path = head.split_whitespace().nth(1).unwrap_or("");
-                let reply = match docs.iter().find(|(n, _)| path == format!("/{n}")) {
-                    Some((_, body)) => format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    ),
-                    None => "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                        .to_owned(),
-                };
-                let _ = socket.write_all(reply.as_bytes()).await;
-            });
-        }
-    });
-    (port, requests)
-}
-
 #[tokio::test]
 async fn every_idp_set_verifies_its_tokens_through_a_remote_key_set() {
     let fixtures = fixtures();
-    let docs = fixtures
-        .iter()
-        .map(|(name, f)| (name.clone(), f["jwks"].to_string()))
-        .collect();
-    let (port, requests) = serve(docs).await;
+    // `GET /<name>` answers that fixture's JWKS; any other path is 404.
+    let server = Server::start(Reply::not_found()).await;
+    for (name, f) in &fixtures {
+        server.route(&format!("/{name}"), "200 OK", f["jwks"].to_string());
+    }
     for (name, fixture) in &fixtures {
-        let url = format!("http://127.0.0.1:{port}/{name}");
+        let url = format!("{}/{name}", server.origin());
         let rec = Arc::new(Recorder::default());
         let remote =
             RemoteJwks::new_with_events(&url, RemoteJwksOptions::default(), Some(rec.clone()))
@@ -209,5 +168,5 @@ async fn every_idp_set_verifies_its_tokens_through_a_remote_key_set() {
         // Reported once for the document, however many verifications and refetches saw it.
         assert_eq!(reports(&rec), *list(fixture, "skipped"), "{name}: events");
     }
-    assert!(requests.load(Ordering::SeqCst) >= fixtures.len());
+    assert!(server.count() >= fixtures.len());
 }

@@ -839,7 +839,9 @@ async fn events_are_emitted_without_tokens_or_claims() {
             "token.verified",
             "token.rejected",
             "key.created",
-            "key.rotated"
+            "key.rotated",
+            // The store has no update_jwk: the old key stays published (no expires_at).
+            "key.retirement_unrecorded"
         ]
     );
     let all = format!("{:?}", rec.0.lock().unwrap());

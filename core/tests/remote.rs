@@ -3,13 +3,10 @@
 #![cfg(feature = "remote")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Map;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use authjwt_core::clock::ManualClock;
 use authjwt_core::events::{Event, EventSink};
@@ -18,179 +15,8 @@ use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
 use authjwt_core::store::MemoryStore;
 use authjwt_core::verify::VerifyOptions;
 
-/// What the server answers: status line, extra headers, body, delay before answering; with an
-/// `etag`, a request whose `If-None-Match` names it gets `304 Not Modified` (same headers, no body).
-#[derive(Clone)]
-struct Reply {
-    status: &'static str,
-    headers: Vec<String>,
-    body: Vec<u8>,
-    delay: Duration,
-    content_length: bool,
-    etag: Option<String>,
-}
-
-impl Reply {
-    fn ok(body: impl Into<Vec<u8>>) -> Self {
-        Reply {
-            status: "200 OK",
-            headers: vec!["content-type: application/json".into()],
-            body: body.into(),
-            delay: Duration::ZERO,
-            content_length: true,
-            etag: None,
-        }
-    }
-
-    fn with_header(mut self, header: &str) -> Self {
-        self.headers.push(header.to_owned());
-        self
-    }
-
-    fn status(status: &'static str) -> Self {
-        Reply {
-            status,
-            ..Reply::ok("")
-        }
-    }
-}
-
-/// While set, requests wait for permits before they are answered (to catch anyone who waits).
-type Gate = Arc<Mutex<Option<Arc<tokio::sync::Semaphore>>>>;
-
-struct Server {
-    port: u16,
-    requests: Arc<AtomicUsize>,
-    reply: Arc<Mutex<Reply>>,
-    /// The request heads seen, lowercased.
-    heads: Arc<Mutex<Vec<String>>>,
-    gate: Gate,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    async fn start(reply: Reply) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        Self::serve(listener, reply)
-    }
-
-    async fn start_on(port: u16, reply: Reply) -> Server {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-        Self::serve(listener, reply)
-    }
-
-    fn serve(listener: TcpListener, reply: Reply) -> Server {
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(AtomicUsize::new(0));
-        let reply = Arc::new(Mutex::new(reply));
-        let heads: Arc<Mutex<Vec<String>>> = Arc::default();
-        let gate: Gate = Arc::default();
-        let (r, c, h, g) = (reply.clone(), requests.clone(), heads.clone(), gate.clone());
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((mut sock, _)) = listener.accept().await else {
-                    return;
-                };
-                let (r, c, h, g) = (r.clone(), c.clone(), h.clone(), g.clone());
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 1024];
-                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match sock.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
-                    h.lock().unwrap().push(head.clone());
-                    c.fetch_add(1, Ordering::SeqCst);
-                    let held = g.lock().unwrap().clone();
-                    if let Some(gate) = held {
-                        let _ = gate.acquire().await.map(|p| p.forget());
-                    }
-                    // `/old` is moved to `/jwks` on the same origin.
-                    let mut reply = if buf.starts_with(b"GET /old ") {
-                        Reply {
-                            status: "301 Moved Permanently",
-                            headers: vec!["location: /jwks".into()],
-                            ..Reply::ok("")
-                        }
-                    } else {
-                        r.lock().unwrap().clone()
-                    };
-                    if let Some(tag) = reply.etag.clone() {
-                        if head.contains(&format!("if-none-match: {}", tag.to_ascii_lowercase())) {
-                            reply.status = "304 Not Modified";
-                            reply.body.clear();
-                        }
-                        reply.headers.push(format!("etag: {tag}"));
-                    }
-                    tokio::time::sleep(reply.delay).await;
-                    let mut head = format!("HTTP/1.1 {}\r\nconnection: close\r\n", reply.status);
-                    for h in &reply.headers {
-                        head.push_str(h);
-                        head.push_str("\r\n");
-                    }
-                    if reply.content_length {
-                        head.push_str(&format!("content-length: {}\r\n", reply.body.len()));
-                    }
-                    head.push_str("\r\n");
-                    let _ = sock.write_all(head.as_bytes()).await;
-                    let _ = sock.write_all(&reply.body).await;
-                    let _ = sock.shutdown().await;
-                });
-            }
-        });
-        Server {
-            port,
-            requests,
-            reply,
-            heads,
-            gate,
-            task,
-        }
-    }
-
-    /// Holds every request from now on until [`Server::release`].
-    fn hold(&self) {
-        *self.gate.lock().unwrap() = Some(Arc::new(tokio::sync::Semaphore::new(0)));
-    }
-
-    /// Answers the held requests and stops holding.
-    fn release(&self) {
-        if let Some(gate) = self.gate.lock().unwrap().take() {
-            gate.add_permits(tokio::sync::Semaphore::MAX_PERMITS / 2);
-        }
-    }
-
-    fn heads(&self) -> Vec<String> {
-        self.heads.lock().unwrap().clone()
-    }
-
-    /// Stops listening: later connections are refused.
-    async fn stop(&mut self) {
-        self.task.abort();
-        let _ = (&mut self.task).await;
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/jwks", self.port)
-    }
-
-    fn count(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-
-    fn set_reply(&self, reply: Reply) {
-        *self.reply.lock().unwrap() = reply;
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+mod support;
+use support::{Reply, Server};
 
 async fn issuer() -> Issuer {
     let opts = IssuerOptions {
@@ -454,6 +280,8 @@ async fn cached_keys_keep_serving_when_a_refresh_fails() {
 async fn redirect_to_another_host_is_refused() {
     let iss = issuer().await;
     let target = Server::start(Reply::ok(jwks_body(&iss).await)).await;
+    // `/old` is moved to `/jwks` on the same origin.
+    target.route_reply("/old", Reply::moved_to("/jwks"));
     let elsewhere = format!("http://localhost:{}/jwks", target.port);
     let redirect = Reply {
         status: "302 Found",

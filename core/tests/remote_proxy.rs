@@ -4,54 +4,18 @@
 #![cfg(feature = "remote")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Map;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use authjwt_core::issuer::{Issuer, IssuerOptions, SignOverrides};
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders};
 use authjwt_core::store::MemoryStore;
 use authjwt_core::verify::VerifyOptions;
 
-/// A forward proxy that answers every request itself with `body`, recording the request heads.
-async fn proxy(body: String) -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let heads: Arc<Mutex<Vec<String>>> = Arc::default();
-    let seen = heads.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let (seen, body) = (seen.clone(), body.clone());
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 1024];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                seen.lock()
-                    .unwrap()
-                    .push(String::from_utf8_lossy(&buf).to_ascii_lowercase());
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = sock.write_all(head.as_bytes()).await;
-                let _ = sock.write_all(body.as_bytes()).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    (port, heads)
-}
+mod support;
+use support::{Reply, Server};
 
 const IN_CLUSTER: &str = "http://jwks.cluster.test/jwks";
 
@@ -78,7 +42,9 @@ async fn proxy_from_the_environment_headers_and_allow_http() {
         .sign(Map::new(), &SignOverrides::default())
         .await
         .unwrap();
-    let (port, heads) = proxy(issuer.jwks().await.unwrap().to_string()).await;
+    // A forward proxy that answers every request itself, recording the request heads.
+    let proxy = Server::start(Reply::ok(issuer.jwks().await.unwrap().to_string())).await;
+    let port = proxy.port;
 
     // Plain http to a non-loopback name needs allow_http.
     let err = RemoteJwks::new(IN_CLUSTER, options(false)).unwrap_err();
@@ -105,7 +71,7 @@ async fn proxy_from_the_environment_headers_and_allow_http() {
         .verify(&token, &VerifyOptions::default())
         .await
         .unwrap();
-    let seen = heads.lock().unwrap().clone();
+    let seen = proxy.heads();
     assert_eq!(seen.len(), 1);
     assert!(
         seen[0].starts_with("get http://jwks.cluster.test/jwks http/1.1"),
@@ -126,7 +92,7 @@ async fn proxy_from_the_environment_headers_and_allow_http() {
         ["ERR_JWKS_UNAVAILABLE", "ERR_JWKS_TIMEOUT"].contains(&err.code()),
         "{err}"
     );
-    assert_eq!(heads.lock().unwrap().len(), 1, "the proxy was not asked");
+    assert_eq!(proxy.heads().len(), 1, "the proxy was not asked");
 
     for name in ["HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"] {
         std::env::remove_var(name);

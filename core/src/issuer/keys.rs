@@ -1,9 +1,9 @@
-//! The signing keys: choosing the latest live row, opening it once, caching it, and creating the
-//! next one single-flight. The rules are DESIGN.md's "issuer's rules": a key is used only after
+//! The signing keys: choosing the row that signs (the rule of `rotation`), opening it once,
+//! caching it, and creating the next one single-flight. The rules are DESIGN.md's "issuer's rules": a key is used only after
 //! `create_jwk` returned it, one key at a time per process, no store read or decryption per token.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::alg::{Algorithm, KeyPairConfig};
 use crate::crypto::{fill_random, SigningKey};
@@ -13,6 +13,7 @@ use crate::jwk::PublicJwk;
 use crate::jws::EncodedHeader;
 use crate::store::JwkRow;
 
+use super::rotation::{signing_row, signs_until, KeyPlan};
 use super::Inner;
 
 /// An opened signing key with what the issuer needs to use it.
@@ -23,15 +24,51 @@ pub(super) struct LoadedKey {
     /// The row's `public_key` column, to recognise the same row on a cache refresh.
     pub public_key: String,
     pub expires_at_ms: Option<i64>,
+    /// The row's `created_at`.
+    pub created_at_ms: i64,
+    /// When the rotation rule stops choosing this key, as of the rows it was chosen from: its
+    /// `expires_at`, or earlier when a key stored ahead becomes ready.
+    pub signs_until_ms: Option<i64>,
     pub loaded_at_ms: i64,
     /// The `{alg, kid}` header, encoded once per key rather than per token.
     pub header: EncodedHeader,
+    /// The successor of this key is stored and opened (scheduled rotation).
+    next_prepared: AtomicBool,
 }
 
 impl LoadedKey {
-    /// Not past `expires_at`: allowed to sign.
+    /// Before [`LoadedKey::signs_until_ms`]: allowed to sign.
     pub fn usable_at(&self, now_ms: i64) -> bool {
-        self.expires_at_ms.is_none_or(|at| now_ms < at)
+        self.signs_until_ms.is_none_or(|at| now_ms < at)
+    }
+
+    /// The same key, chosen until `until`.
+    pub fn signing_until(&self, until: Option<i64>) -> LoadedKey {
+        LoadedKey {
+            key: self.key.clone(),
+            kid: self.kid.clone(),
+            alg: self.alg,
+            public_key: self.public_key.clone(),
+            expires_at_ms: self.expires_at_ms,
+            created_at_ms: self.created_at_ms,
+            signs_until_ms: until,
+            loaded_at_ms: self.loaded_at_ms,
+            header: self.header.clone(),
+            next_prepared: AtomicBool::new(self.next_is_prepared()),
+        }
+    }
+
+    pub fn next_is_prepared(&self) -> bool {
+        self.next_prepared.load(Ordering::Acquire)
+    }
+
+    pub fn mark_next_prepared(&self) {
+        self.next_prepared.store(true, Ordering::Release);
+    }
+
+    /// When scheduled rotation prepares this key's successor: `lead` before `expires_at`.
+    pub fn prepare_at(&self, lead_ms: i64) -> Option<i64> {
+        self.expires_at_ms.map(|at| at.saturating_sub(lead_ms))
     }
 
     /// Usable and younger than the cache TTL: no need to read the store.
@@ -53,8 +90,15 @@ enum Adopt {
 pub(super) struct Slot {
     pub config: KeyPairConfig,
     current: RwLock<Option<Arc<LoadedKey>>>,
-    refresh: tokio::sync::Mutex<()>,
+    /// The next key, stored and opened ahead of its switch.
+    pending: RwLock<Option<Arc<LoadedKey>>>,
+    pub(super) refresh: tokio::sync::Mutex<()>,
     background: AtomicBool,
+    /// Makes the preparation of the next key single-flight.
+    pub(super) prepare: tokio::sync::Mutex<()>,
+    preparing: AtomicBool,
+    /// Failed preparations in a row, and the earliest time of the next attempt.
+    prepare_backoff: Mutex<(u32, i64)>,
 }
 
 impl Slot {
@@ -62,8 +106,12 @@ impl Slot {
         Slot {
             config,
             current: RwLock::new(None),
+            pending: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
             background: AtomicBool::new(false),
+            prepare: tokio::sync::Mutex::new(()),
+            preparing: AtomicBool::new(false),
+            prepare_backoff: Mutex::new((0, i64::MIN)),
         }
     }
 
@@ -75,8 +123,64 @@ impl Slot {
             .clone()
     }
 
-    fn set(&self, key: Arc<LoadedKey>) {
+    pub(super) fn set(&self, key: Arc<LoadedKey>) {
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
+    }
+
+    pub(super) fn set_pending(&self, key: Arc<LoadedKey>) {
+        *self.pending.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
+    }
+
+    fn pending(&self) -> Option<Arc<LoadedKey>> {
+        self.pending
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Drops `kid` from the cache (a revoked key): the next `sign` reads the store.
+    pub(super) fn forget(&self, kid: &str) {
+        for cell in [&self.current, &self.pending] {
+            let mut guard = cell.write().unwrap_or_else(PoisonError::into_inner);
+            if guard.as_ref().is_some_and(|k| k.kid == kid) {
+                *guard = None;
+            }
+        }
+    }
+
+    /// Claims the right to start one background preparation of the next key at `now_ms`;
+    /// `false` if one is running or the backoff of a failed one has not passed.
+    pub fn claim_prepare(&self, now_ms: i64) -> bool {
+        let due = self
+            .prepare_backoff
+            .lock()
+            .map_or(true, |backoff| now_ms >= backoff.1);
+        due && !self.preparing.swap(true, Ordering::AcqRel)
+    }
+
+    /// Releases [`Slot::claim_prepare`].
+    pub fn release_prepare(&self) {
+        self.preparing.store(false, Ordering::Release);
+    }
+
+    pub(super) fn prepare_succeeded(&self) {
+        if let Ok(mut backoff) = self.prepare_backoff.lock() {
+            *backoff = (0, i64::MIN);
+        }
+    }
+
+    /// Counts one more failed preparation; returns the count.
+    pub(super) fn prepare_failed_count(&self) -> u32 {
+        self.prepare_backoff
+            .lock()
+            .map_or(1, |backoff| backoff.0.saturating_add(1))
+    }
+
+    /// Records a failed preparation; the next attempt waits until `retry_at_ms`.
+    pub(super) fn prepare_failed(&self, retry_at_ms: i64) {
+        if let Ok(mut backoff) = self.prepare_backoff.lock() {
+            *backoff = (backoff.0.saturating_add(1), retry_at_ms);
+        }
     }
 
     /// Claims the right to start one background refresh; `false` if one is running.
@@ -91,8 +195,8 @@ impl Slot {
 }
 
 impl Inner {
-    /// The key to sign with for slot `index`: the cached one while fresh, else the latest live row
-    /// of the store, else a new key. Concurrent callers share one refresh.
+    /// The key to sign with for slot `index`: the cached one while fresh, else the row the
+    /// rotation rule chooses, else a new key. Concurrent callers share one refresh.
     pub(super) async fn signing_key(&self, index: usize) -> Result<Arc<LoadedKey>> {
         let slot = self.slot(index)?;
         if let Some(k) = slot.cached() {
@@ -110,11 +214,26 @@ impl Inner {
         }
         let rows = self.read_rows().await?;
         let alg = slot.config.alg;
-        let loaded = match self.latest_live_row(&rows, alg, now) {
-            Some(row) => self.open_row(row, alg, previous.as_deref(), now).await?,
+        let loaded = match self.chosen_row(&rows, alg, now) {
+            Some((row, until)) => {
+                let reuse = match (&previous, slot.pending()) {
+                    (Some(p), _) if p.kid == row.id => Some(p.clone()),
+                    (_, Some(p)) if p.kid == row.id => Some(p),
+                    (p, _) => p.clone(),
+                };
+                let opened = self.open_row(row, alg, reuse.as_deref(), now, until).await?;
+                if previous.as_ref().is_some_and(|p| p.kid != opened.kid) {
+                    // Scheduled or staged rotation: this process now signs with the next key.
+                    self.events.emit(Event::KeyRotated {
+                        kid: opened.kid.clone(),
+                        alg: alg.name(),
+                    });
+                }
+                opened
+            }
             None => {
                 let had_key = previous.is_some() || rows.iter().any(|r| self.row_has_alg(r, alg));
-                self.create_key(slot.config, had_key, Adopt::StoredByOthers)
+                self.create_key(slot.config, had_key, Adopt::StoredByOthers, KeyPlan::Immediate)
                     .await?
                     .0
             }
@@ -123,13 +242,16 @@ impl Inner {
         Ok(loaded)
     }
 
-    /// `rotate()`: a new key for the primary algorithm now, installed as the signing key.
-    pub(super) async fn rotate_primary(&self) -> Result<JwkRow> {
-        let slot = self.slot(0)?;
-        let _guard = slot.refresh.lock().await;
-        let (loaded, row) = self.create_key(slot.config, true, Adopt::Nothing).await?;
-        slot.set(loaded);
-        Ok(row)
+    /// The row the rotation rule chooses for `alg` at `now_ms`, and until when.
+    fn chosen_row<'r>(
+        &self,
+        rows: &'r [JwkRow],
+        alg: Algorithm,
+        now_ms: i64,
+    ) -> Option<(&'r JwkRow, Option<i64>)> {
+        let lead = self.rotation_lead_ms;
+        let row = signing_row(self.rows_of(rows, alg), now_ms, lead)?;
+        Some((row, signs_until(self.rows_of(rows, alg), row, now_ms, lead)))
     }
 
     /// The key of a pinned `signingKeyId` (Better Auth's semantics: it must exist, must not be
@@ -170,7 +292,9 @@ impl Inner {
             )));
         }
         let previous = self.cached_pinned(kid, now);
-        let loaded = self.open_row(row, alg, previous.as_deref(), now).await?;
+        let loaded = self
+            .open_row(row, alg, previous.as_deref(), now, row.expires_at)
+            .await?;
         self.pinned
             .write()
             .unwrap_or_else(PoisonError::into_inner)
@@ -203,26 +327,24 @@ impl Inner {
         row.alg_or(self.default_alg.name()) == alg.name()
     }
 
-    /// Newest `created_at` among live rows of `alg` (ties broken by id, for determinism).
-    fn latest_live_row<'r>(
-        &self,
-        rows: &'r [JwkRow],
-        alg: Algorithm,
-        now_ms: i64,
-    ) -> Option<&'r JwkRow> {
-        rows.iter()
-            .filter(|r| self.row_has_alg(r, alg) && r.is_live_at(now_ms))
-            .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)))
+    /// Drops a revoked `kid` from the pinned keys.
+    pub(super) fn forget_pinned(&self, kid: &str) {
+        self.pinned
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(kid);
     }
 
     /// Opens a stored row into a signing key, off the async executor (PBKDF2, RSA parsing).
     /// The same row as `previous` reuses its opened key: no decryption on a cache refresh.
-    async fn open_row(
+    /// `signs_until` is when the rotation rule stops choosing it.
+    pub(super) async fn open_row(
         &self,
         row: &JwkRow,
         alg: Algorithm,
         previous: Option<&LoadedKey>,
         now_ms: i64,
+        signs_until: Option<i64>,
     ) -> Result<Arc<LoadedKey>> {
         let key = match previous {
             Some(p) if p.kid == row.id && p.public_key == row.public_key && p.alg == alg => {
@@ -237,7 +359,10 @@ impl Inner {
             alg,
             public_key: row.public_key.clone(),
             expires_at_ms: row.expires_at,
+            created_at_ms: row.created_at,
+            signs_until_ms: signs_until,
             loaded_at_ms: now_ms,
+            next_prepared: AtomicBool::new(false),
         }))
     }
 
@@ -284,13 +409,26 @@ impl Inner {
         Ok(key)
     }
 
-    /// Generates, seals and stores a new key; only the row `create_jwk` returns is used. With
-    /// [`Adopt::StoredByOthers`], a store that refuses the key is read once more (see there).
+    /// [`Inner::create_key`] without adoption: a refusal is the answer.
+    pub(super) async fn create_key_with(
+        &self,
+        config: KeyPairConfig,
+        replaces: bool,
+        plan: KeyPlan,
+    ) -> Result<(Arc<LoadedKey>, JwkRow)> {
+        self.create_key(config, replaces, Adopt::Nothing, plan)
+            .await
+    }
+
+    /// Generates, seals and stores a new key dated and expiring as `plan` says; only the row
+    /// `create_jwk` returns is used. With [`Adopt::StoredByOthers`], a store that refuses the key
+    /// is read once more (see there).
     async fn create_key(
         &self,
         config: KeyPairConfig,
         replaces: bool,
         adopt: Adopt,
+        plan: KeyPlan,
     ) -> Result<(Arc<LoadedKey>, JwkRow)> {
         let sealer = self.sealer.clone();
         let made = tokio::task::spawn_blocking(move || -> Result<_> {
@@ -308,12 +446,14 @@ impl Inner {
         let (key, sealed) = made?;
         let alg = config.alg;
         let now = self.clock.now_ms();
+        let (created_at, expires_at) =
+            plan.times(now, self.rotation_lead_ms, self.rotation_interval_ms);
         let proposed = JwkRow {
             id: random_kid()?,
             public_key: key.public_jwk().to_json(),
             private_key: sealed,
-            created_at: now,
-            expires_at: self.rotation_interval_ms.map(|ms| now.saturating_add(ms)),
+            created_at,
+            expires_at,
             alg: Some(alg.name().to_owned()),
             crv: alg.crv().map(str::to_owned),
         };
@@ -332,7 +472,10 @@ impl Inner {
             alg,
             public_key: stored.public_key.clone(),
             expires_at_ms: stored.expires_at,
+            created_at_ms: stored.created_at,
+            signs_until_ms: stored.expires_at,
             loaded_at_ms: self.clock.now_ms(),
+            next_prepared: AtomicBool::new(false),
         });
         self.remember_created_row(&stored);
         let name = alg.name();
@@ -361,8 +504,8 @@ impl Inner {
             return Err(Error::Store(refused));
         };
         let now = self.clock.now_ms();
-        match self.latest_live_row(&rows, alg, now) {
-            Some(row) => Ok((self.open_row(row, alg, None, now).await?, row.clone())),
+        match self.chosen_row(&rows, alg, now) {
+            Some((row, until)) => Ok((self.open_row(row, alg, None, now, until).await?, row.clone())),
             None => Err(Error::Store(refused)),
         }
     }

@@ -6,14 +6,16 @@
 //! issuer or audience configured nowhere is not set (Better Auth falls back to its `baseURL`,
 //! which authjwt does not have).
 //!
-//! Parts: `keys` (key choice, cache, creation), `published` (JWKS and verification over all
-//! rows), `payload` (claims), `external` (a host signer), `store_io` (timeouts on host calls).
+//! Parts: `keys` (key cache, opening, creation), `rotation` (which row signs, the next key ahead,
+//! retiring and revoking), `published` (JWKS and verification over all rows), `payload` (claims),
+//! `external` (a host signer), `store_io` (timeouts on host calls).
 
 mod external;
 mod keys;
 mod payload;
 mod payload_text;
 mod published;
+mod rotation;
 mod store_io;
 
 use std::collections::HashMap;
@@ -77,6 +79,10 @@ pub struct IssuerOptions {
     pub private_key_format: PrivateKeyFormat,
     /// Age at which a key stops signing (`expires_at = created_at + interval`); none by default.
     pub rotation_interval: Option<i64>,
+    /// How long a new key is published before any process signs with it (`rotationLead`,
+    /// seconds). `None` = the default: [`DEFAULT_ROTATION_LEAD_S`], at most half of
+    /// `rotation_interval`. Must be less than `rotation_interval`.
+    pub rotation_lead: Option<i64>,
     /// How long a key stays published after `expires_at` (default 30 days).
     pub grace_period: i64,
     /// Default `iss`.
@@ -85,7 +91,9 @@ pub struct IssuerOptions {
     pub audience: Option<Audience>,
     /// Default `exp` (15 minutes).
     pub expiration_time: ExpirationTime,
-    /// How long an opened signing key is used before the store is read again (default 300).
+    /// How long an opened signing key is used before the store is read again (default 300; at
+    /// most a quarter of the rotation lead, so every process sees a staged key or a revocation
+    /// well within the lead).
     pub key_cache_ttl: i64,
     /// Bound on each store call (default 10 s).
     pub store_timeout: Duration,
@@ -111,6 +119,7 @@ impl Default for IssuerOptions {
             allow_weak_secret: false,
             private_key_format: PrivateKeyFormat::default(),
             rotation_interval: None,
+            rotation_lead: None,
             grace_period: 30 * 24 * 3600,
             issuer: None,
             audience: None,
@@ -173,6 +182,7 @@ struct Inner {
     default_alg: Algorithm,
     key_cache_ttl_ms: i64,
     rotation_interval_ms: Option<i64>,
+    rotation_lead_ms: i64,
     grace_period_s: i64,
     issuer: Option<String>,
     audience: Option<Audience>,
@@ -222,6 +232,14 @@ impl Issuer {
                 )));
             }
         }
+        let rotation_lead_s = rotation_lead_seconds(options.rotation_lead, options.rotation_interval)?;
+        let rotation_lead_ms = seconds_to_ms(rotation_lead_s);
+        // Rows are read again within a quarter of the lead: a key another process stored ahead
+        // is published here, and a revocation seen, long before the lead ends.
+        let mut key_cache_ttl_ms = seconds_to_ms(options.key_cache_ttl);
+        if rotation_lead_ms > 0 {
+            key_cache_ttl_ms = key_cache_ttl_ms.min(rotation_lead_ms / 4);
+        }
         if options.store_timeout.is_zero() {
             return Err(Error::InvalidConfig(
                 "storeTimeout must be more than zero".to_owned(),
@@ -238,8 +256,9 @@ impl Issuer {
             pinned: RwLock::new(HashMap::new()),
             snapshot: RwLock::new(None),
             snapshot_refresh: tokio::sync::Mutex::new(()),
-            key_cache_ttl_ms: seconds_to_ms(options.key_cache_ttl),
+            key_cache_ttl_ms,
             rotation_interval_ms,
+            rotation_lead_ms,
             grace_period_s: options.grace_period,
             issuer: options.issuer,
             audience: options.audience,
@@ -291,7 +310,9 @@ impl Issuer {
             Some(kid) => inner.pinned_key(kid, overrides.signing_algorithm).await,
             None => {
                 let index = inner.slot_index(overrides.signing_algorithm)?;
-                inner.signing_key(index).await
+                let key = inner.signing_key(index).await?;
+                self.prepare_in_background(index, &key);
+                Ok(key)
             }
         }
     }
@@ -369,14 +390,14 @@ impl Issuer {
             None => {
                 let index = inner.slot_index(overrides.signing_algorithm)?;
                 let slot = inner.slot(index)?;
-                match slot.cached() {
+                let key = match slot.cached() {
                     Some(k) if k.fresh_at(now, ttl) => k,
                     Some(_) | None if !lenient => return Ok(None),
                     None => return Err(not_loaded(&format!("{} key", slot.config.alg))),
                     Some(k) if !k.usable_at(now) => {
                         return Err(Error::InvalidConfig(format!(
-                            "the cached signing key {} is past its expires_at; call sign() to \
-                             load or create the next key",
+                            "the cached signing key {} no longer signs (past its expires_at or \
+                             replaced by the next key); call sign() to load the next key",
                             k.kid
                         )))
                     }
@@ -384,7 +405,9 @@ impl Issuer {
                         self.refresh_in_background(index);
                         k
                     }
-                }
+                };
+                self.prepare_in_background(index, &key);
+                key
             }
         };
         match &scanned {
@@ -445,18 +468,69 @@ impl Issuer {
         self.inner.published_jwks().await
     }
 
-    /// Creates a new signing key now and returns its row; earlier keys stay published until their
-    /// `expires_at + gracePeriod` (a key without `expires_at` stays published).
+    /// Creates a new signing key that signs now, in every process (an emergency: verifiers whose
+    /// cached JWKS lacks it refetch), and returns its row. Its `created_at` is dated `rotationLead`
+    /// back so the rotation rule chooses it at once from the rows alone. Every other live key of
+    /// the algorithm is retired now (`update_jwk`: `expires_at` = now, published for the grace
+    /// period after); without that callback they stay published until their own `expires_at` +
+    /// `gracePeriod` (for ever without one), as a `key.retirement_unrecorded` event says.
     pub async fn rotate(&self) -> Result<JwkRow> {
+        self.check_stored_keys("rotate()")?;
+        self.inner.rotate_primary(false).await
+    }
+
+    /// A staged rotation: creates a key that is published now and signs `rotationLead` from now,
+    /// in every process, and returns its row. The keys it replaces are retired at that switch
+    /// (as [`Issuer::rotate`] says).
+    pub async fn rotate_staged(&self) -> Result<JwkRow> {
+        self.check_stored_keys("rotate({ staged })")?;
+        self.inner.rotate_primary(true).await
+    }
+
+    /// Revokes the stored key `kid`: it leaves the JWKS at once (no grace period), verifies no
+    /// token and never signs again; if it was signing, the next live key (or a new one) takes
+    /// over at the next `sign`. Other processes see it when they next read the store (within
+    /// `keyCacheTtl`, at most a quarter of the lead). Needs the store's `update_jwk` callback,
+    /// else `ERR_INVALID_CONFIG`; an unknown kid is `ERR_JWKS_NO_MATCHING_KEY`.
+    pub async fn revoke(&self, kid: &str) -> Result<()> {
+        self.check_stored_keys("revoke()")?;
+        self.inner.revoke(kid).await
+    }
+
+    /// Prepares the next key of scheduled rotation now, if due (within `rotationLead` of the
+    /// current key's `expires_at`): stores it (or adopts the one another process stored) and
+    /// opens it, so the switch costs no request anything. `sign` starts this in the background by
+    /// itself; hosts without a runtime in the background, and tests, call it. Returns the next
+    /// key's row, or `None` when nothing is due.
+    pub async fn prepare_next_key(&self) -> Result<Option<JwkRow>> {
+        self.check_stored_keys("prepare_next_key()")?;
+        self.inner.prepare_next_reporting(0).await
+    }
+
+    /// The `Cache-Control` value to serve `jwks()` under: `max-age` at most half the rotation
+    /// lead (and at most 300 s), `stale-while-revalidate` at most a tenth of it (and at most
+    /// 60 s), so every cache holds a fresh copy before a published key starts signing.
+    pub fn jwks_cache_control(&self) -> String {
+        let lead_s = self.inner.rotation_lead_ms / 1000;
+        let max_age = (lead_s / 2).min(JWKS_MAX_AGE_S);
+        let stale = (lead_s / 10).min(JWKS_STALE_WHILE_REVALIDATE_S);
+        format!("public, max-age={max_age}, stale-while-revalidate={stale}")
+    }
+
+    /// The rotation lead in seconds (`rotationLead`, or its default).
+    pub fn rotation_lead(&self) -> i64 {
+        self.inner.rotation_lead_ms / 1000
+    }
+
+    fn check_stored_keys(&self, operation: &str) -> Result<()> {
         if self.inner.external.is_some() {
-            return Err(Error::InvalidConfig(
+            return Err(Error::InvalidConfig(format!(
                 "an external signer's keys rotate in the KMS: create a new key version there, \
                  publish it at remote_url, then sign with its kid (a kid callback picks it up \
-                 without a restart); rotate() only rotates stored keys"
-                    .to_owned(),
-            ));
+                 without a restart); {operation} only works on stored keys"
+            )));
         }
-        self.inner.rotate_primary().await
+        Ok(())
     }
 
     /// Verifies a token against this issuer's stored keys, with its `iss`/`aud` as defaults.
@@ -492,6 +566,37 @@ impl Issuer {
             .remote
             .as_ref()
             .map(external::RemotePublished::url)
+    }
+
+    /// Starts [`Issuer::prepare_next_key`] for slot `index` on the runtime at hand once `key` is
+    /// within the lead of its `expires_at`; one at a time, after the backoff of a failed one.
+    /// `sign` goes on with `key` meanwhile.
+    fn prepare_in_background(&self, index: usize, key: &LoadedKey) {
+        let inner = &self.inner;
+        let Some(at) = key.prepare_at(inner.rotation_lead_ms) else {
+            return;
+        };
+        let now = inner.clock.now_ms();
+        if inner.rotation_interval_ms.is_none() || now < at || key.next_is_prepared() {
+            return;
+        }
+        let Ok(slot) = inner.slot(index) else {
+            return;
+        };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if !slot.claim_prepare(now) {
+            return;
+        }
+        let me = self.clone();
+        handle.spawn(async move {
+            // Failures are reported as events and retried after the backoff.
+            let _ = me.inner.prepare_next_reporting(index).await;
+            if let Ok(slot) = me.inner.slot(index) {
+                slot.release_prepare();
+            }
+        });
     }
 
     fn refresh_in_background(&self, index: usize) {
@@ -609,6 +714,29 @@ fn distinct_configs(primary: KeyPairConfig, extra: &[KeyPairConfig]) -> Result<V
         }
     }
     Ok(out)
+}
+
+/// The default rotation lead: twice the JWKS max-age served (300 s), so a verifier's cache is
+/// refreshed at least once while a new key is published and before it signs.
+pub const DEFAULT_ROTATION_LEAD_S: i64 = 600;
+const JWKS_MAX_AGE_S: i64 = 300;
+const JWKS_STALE_WHILE_REVALIDATE_S: i64 = 60;
+
+/// `rotationLead` checked against `rotationInterval`: zero or more seconds, less than the
+/// interval; the default is [`DEFAULT_ROTATION_LEAD_S`], at most half the interval.
+fn rotation_lead_seconds(lead: Option<i64>, interval: Option<i64>) -> Result<i64> {
+    match (lead, interval) {
+        (Some(l), _) if l < 0 => Err(Error::InvalidConfig(format!(
+            "rotationLead must be zero or more seconds, not {l}"
+        ))),
+        (Some(l), Some(i)) if l >= i => Err(Error::InvalidConfig(format!(
+            "rotationLead ({l} s) must be less than rotationInterval ({i} s): the next key is \
+             published that long before the current one expires"
+        ))),
+        (Some(l), _) => Ok(l),
+        (None, Some(i)) => Ok(DEFAULT_ROTATION_LEAD_S.min(i / 2)),
+        (None, None) => Ok(DEFAULT_ROTATION_LEAD_S),
+    }
 }
 
 fn seconds_to_ms(s: i64) -> i64 {

@@ -65,6 +65,21 @@ impl Inner {
         }
     }
 
+    /// Records an `expires_at` just written by `update_jwk` in the cached snapshot.
+    pub(super) fn remember_updated_row(&self, id: &str, expires_at: i64) {
+        let mut guard = self
+            .snapshot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(old) = guard.as_ref() {
+            let mut rows = old.rows.clone();
+            for row in rows.iter_mut().filter(|r| r.id == id) {
+                row.expires_at = Some(expires_at);
+            }
+            *guard = Some(Snapshot::new(rows, old.loaded_at_ms));
+        }
+    }
+
     fn cached_snapshot(&self) -> Option<Arc<Snapshot>> {
         self.snapshot
             .read()
@@ -142,7 +157,14 @@ impl Inner {
         if let Some(keys) = snap.keys.get() {
             return Ok(keys);
         }
-        let keys = KeySet::from_rows(&snap.rows, self.default_alg)?;
+        // A revoked key verifies nothing, even inside the grace period.
+        let rows: Vec<JwkRow> = snap
+            .rows
+            .iter()
+            .filter(|r| !r.is_revoked())
+            .cloned()
+            .collect();
+        let keys = KeySet::from_rows(&rows, self.default_alg)?;
         Ok(snap.keys.get_or_init(|| keys))
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{Error, Result, StoreError};
-use crate::store::{JwkRow, KeyStore};
+use crate::store::{JwkRow, JwkUpdate, KeyStore};
 
 /// The store and the bound on each call.
 pub(super) struct StoreIo {
@@ -26,6 +26,12 @@ impl StoreIo {
     /// `create_jwk`; the returned row is the truth.
     pub async fn create_row(&self, row: JwkRow) -> Result<JwkRow> {
         self.bounded("create_jwk", self.store.create_jwk(row)).await
+    }
+
+    /// `update_jwk` (the optional callback; callers check `can_update` first).
+    pub async fn update_row(&self, id: &str, update: JwkUpdate) -> Result<()> {
+        self.bounded("update_jwk", self.store.update_jwk(id, update))
+            .await
     }
 
     /// Runs a host callback named `operation` under the timeout.
