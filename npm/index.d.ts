@@ -98,6 +98,15 @@ export type AuthJwtEvent =
    * `keys`. `reason` `private_key_published` means the document leaks that key: rotate it.
    */
   | { type: 'jwks.key_skipped'; index: number; kid: string | null; reason: JwksSkipReason; message: string }
+  /** The key set took the fleet's shared cache entry instead of fetching. */
+  | { type: 'jwks.cache_loaded'; url: string; keys: number }
+  /**
+   * A shared cache call failed (threw, rejected, answered something unusable, or took longer than
+   * `timeoutDuration`); the key set fetched for itself. `error` is what the callback threw, if it threw.
+   */
+  | { type: 'jwks.cache_failed'; url: string; operation: 'load' | 'save' | 'claim' | 'release'; error?: unknown }
+  /** A shared cache entry was ignored: not an entry, not a valid JWKS, or another URL's. */
+  | { type: 'jwks.cache_rejected'; url: string; reason: 'invalid_entry' | 'invalid_body' | 'other_url' }
 
 /** A session as Better Auth's `/token` sees it. */
 export interface SessionContext<U = Record<string, unknown>, S = Record<string, unknown>> {
@@ -217,8 +226,50 @@ export interface JWTVerifyOptions {
   maxTokenSize?: number
 }
 
+/**
+ * One fetched JWKS as a shared cache keeps it. Store it whole (e.g. `JSON.stringify(entry)`) and
+ * hand it back from `load()` unchanged; the key set validates whatever comes back.
+ */
+export interface SharedJwksEntry {
+  /** The key set's URL, display form (credentials and query values as `***`). */
+  url: string
+  /** The JWKS document text as the server sent it. */
+  body: string
+  /** The answer's `ETag`, for conditional refetches. */
+  etag: string | null
+  /** The answer's `Last-Modified`. */
+  lastModified: string | null
+  /** When the answer (200 or 304) that confirmed `body` came, epoch milliseconds. */
+  fetchedAt: number
+  /** How long after `fetchedAt` the set is fresh, milliseconds. */
+  lifetime: number
+}
+
+/**
+ * Storage shared by the instances of a fleet for ONE JWKS URL, so they make one fetch per refresh
+ * window. Each method may be sync or async; a throw or rejection never fails a verification (it
+ * is reported as `jwks.cache_failed` and the key set fetches itself). Whoever can write this
+ * storage chooses the keys: keep it private. `createRedisJwksCache` (`authjwt/redis`) is one.
+ */
+export interface SharedJwksCache {
+  /** The stored entry (or its JSON text), or null/undefined when there is none. */
+  load(): SharedJwksEntry | string | null | undefined | Promise<SharedJwksEntry | string | null | undefined>
+  /** Stores `entry`, replacing any other. */
+  save(entry: SharedJwksEntry): void | Promise<void>
+  /**
+   * Atomically takes the right to fetch for `ttlMs` unless another instance holds it (true when
+   * taken), e.g. Redis `SET key:claim token NX PX ttlMs`. Without it, instances that need a
+   * refresh at the same moment may each fetch.
+   */
+  claim?(ttlMs: number): boolean | Promise<boolean>
+  /** Gives the claim back early (after the entry is saved, or the fetch failed). */
+  release?(): void | Promise<void>
+}
+
 /** Remote JWKS options, jose's names and units (milliseconds). */
 export interface RemoteJwksOptions {
+  /** A cache shared with the other instances of a fleet (see `SharedJwksCache`). */
+  cache?: SharedJwksCache
   /** How long a fetched set is fresh when the server sends no `Cache-Control: max-age` (default 600000). */
   cacheMaxAge?: number
   /** The least lifetime the server's `max-age` (or `no-cache`) can give the set (default 60000). */
@@ -240,7 +291,10 @@ export interface RemoteJwksOptions {
    * without TLS anyone on the path can swap the keys. Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`.
    */
   allowHttp?: boolean
-  /** Receives `jwks.fetched`, `jwks.not_modified`, `jwks.fetch_failed`, `jwks.stale`, `token.verified`, `token.rejected`. */
+  /**
+   * Receives `jwks.fetched`, `jwks.not_modified`, `jwks.fetch_failed`, `jwks.stale`, `token.verified`,
+   * `token.rejected`, and with a `cache`, `jwks.cache_loaded`, `jwks.cache_failed`, `jwks.cache_rejected`.
+   */
   onEvent?: (event: AuthJwtEvent) => void
 }
 

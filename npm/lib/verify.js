@@ -2,7 +2,7 @@
 // Key sets and verification; the policy itself is in core.
 
 const native = require('../native.js')
-const { native: call, rethrow, makeError } = require('./errors.js')
+const { native: call, rethrow, makeError, settle } = require('./errors.js')
 const { verifyOptionsJson } = require('./convert.js')
 
 /** A local JWKS, parsed and validated once. */
@@ -35,8 +35,8 @@ class RemoteJwks {
       return
     }
     const href = url instanceof URL ? url.href : String(url)
-    const { json, events } = remoteOptions(options)
-    this.#native = call(() => native.createRemoteJwks(href, json, events))
+    const { json, events, cache, claim } = remoteOptions(options)
+    this.#native = call(() => native.createRemoteJwks(href, json, events, cache, claim))
   }
   /** Verifies, fetching the key set when needed. */
   async verify(token, options) {
@@ -45,22 +45,85 @@ class RemoteJwks {
   }
 }
 
-/** The options as JSON for the core, and `onEvent` wrapped to take the core's JSON text. */
+/**
+ * The options as JSON for the core, `onEvent` wrapped to take the core's JSON text, and the
+ * shared `cache` wrapped into one native callback (`claim`: the host gave a `claim`).
+ */
 function remoteOptions(options) {
-  if (options === undefined || options === null) return { json: undefined, events: null }
-  const { onEvent, ...plain } = options
-  return { json: JSON.stringify(plain), events: eventCallback(onEvent) }
+  if (options === undefined || options === null) return { json: undefined, events: null, cache: null, claim: false }
+  const { onEvent, cache, ...plain } = options
+  // The host's own error of a failed cache call, handed to `onEvent` with its `jwks.cache_failed`.
+  const cacheErrors = new Map()
+  const events = eventCallback(onEvent, (event) => {
+    if (event.type === 'jwks.cache_failed' && cacheErrors.has(event.operation)) {
+      event.error = cacheErrors.get(event.operation)
+      cacheErrors.delete(event.operation)
+    }
+  })
+  return { json: JSON.stringify(plain), events, ...cacheCallback(cache, cacheErrors) }
 }
 
-/** `onEvent` wrapped to take the core's JSON text (null without one). */
-function eventCallback(onEvent) {
+/**
+ * The host's `{ load, save, claim?, release? }` (each sync or async) as one native callback
+ * taking `{"op": ...}` and answering `{ value }` or `{ error }`: it never throws or rejects, so a
+ * failing cache cannot become an unhandled rejection (the core reports it and fetches itself).
+ */
+function cacheCallback(cache, cacheErrors) {
+  if (cache === undefined || cache === null) return { cache: null, claim: false }
+  const optional = (name) => cache[name] === undefined || typeof cache[name] === 'function'
+  if (typeof cache !== 'object' || typeof cache.load !== 'function' || typeof cache.save !== 'function' || !optional('claim') || !optional('release')) {
+    throw makeError('ERR_INVALID_CONFIG', 'cache must have load() and save(entry) methods, and optionally claim(ttlMs) and release()')
+  }
+  const run = async (req) => {
+    switch (req.op) {
+      case 'load': {
+        const value = await cache.load()
+        if (typeof value !== 'string') return value ?? null
+        // Entries are usually stored as JSON text; text that is not JSON reaches the core as is
+        // and is reported as an invalid entry.
+        try {
+          return JSON.parse(value)
+        } catch {
+          return value
+        }
+      }
+      case 'save':
+        await cache.save(req.entry)
+        return null
+      case 'claim':
+        return await cache.claim(req.ttl)
+      case 'release':
+        if (cache.release !== undefined) await cache.release()
+        return null
+      default:
+        throw new TypeError(`unknown cache operation ${req.op}`)
+    }
+  }
+  const callback = (json) =>
+    settle(async () => {
+      const req = JSON.parse(json)
+      try {
+        return { value: (await run(req)) ?? null }
+      } catch (err) {
+        cacheErrors.set(req.op, err)
+        if (cacheErrors.size > 8) cacheErrors.delete(cacheErrors.keys().next().value)
+        throw err
+      }
+    })
+  return { cache: callback, claim: typeof cache.claim === 'function' }
+}
+
+/** `onEvent` wrapped to take the core's JSON text (null without one); `amend` may add to the event. */
+function eventCallback(onEvent, amend) {
   if (onEvent !== undefined && typeof onEvent !== 'function') {
     throw makeError('ERR_INVALID_CONFIG', 'onEvent must be a function')
   }
   return onEvent
     ? (text) => {
         try {
-          onEvent(JSON.parse(text))
+          const event = JSON.parse(text)
+          if (amend !== undefined) amend(event)
+          onEvent(event)
         } catch {
           // A monitoring callback must never break verification.
         }
@@ -91,8 +154,8 @@ const DISCOVERED = Symbol('discovered')
  */
 async function discoverRemoteJwks(issuerUrl, options) {
   const href = issuerUrl instanceof URL ? issuerUrl.href : String(issuerUrl)
-  const { json, events } = remoteOptions(options)
-  const handle = await native.discoverRemoteJwks(href, json, events).catch(rethrow)
+  const { json, events, cache, claim } = remoteOptions(options)
+  const handle = await native.discoverRemoteJwks(href, json, events, cache, claim).catch(rethrow)
   return new RemoteJwks(undefined, undefined, { token: DISCOVERED, native: handle })
 }
 

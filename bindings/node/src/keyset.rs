@@ -3,7 +3,7 @@
 use authjwt_core::events::EventSink;
 use authjwt_core::jwks::KeySet;
 use authjwt_core::jws;
-use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders};
+use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders, SharedCache};
 use authjwt_core::verify::{verify_jwt_json, VerifyOptions};
 use authjwt_core::Error;
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -16,6 +16,8 @@ use std::time::Duration;
 use crate::convert::{parse_object, verified_json, verify_options};
 use crate::error::IntoJs;
 use crate::hooks::JsEvents;
+use crate::shared_cache::JsSharedCache;
+use crate::store::JsonCallback;
 
 /// A validated local key set (wrapped by `createLocalJwks`).
 #[napi]
@@ -84,16 +86,29 @@ type EventCallback = ThreadsafeFunction<String, (), String, Status, false, true>
 /// `options_json` has jose's names in milliseconds: `cacheMaxAge`, `cacheMinAge`,
 /// `cacheMaxAgeLimit`, `staleIfError`, `cooldownDuration`, `timeoutDuration`; `maxResponseSize` in
 /// bytes; `headers` (name → value) and `allowHttp`; `on_event` receives the key set's events as
-/// JSON text.
+/// JSON text; `cache` is the host's shared cache wrapped into one callback (`cache_claim`: it has
+/// a `claim`).
 #[napi(catch_unwind)]
 pub fn create_remote_jwks(
     url: String,
     options_json: Option<String>,
     on_event: Option<EventCallback>,
+    cache: Option<JsonCallback>,
+    cache_claim: Option<bool>,
 ) -> napi::Result<NativeRemoteJwks> {
-    let options = remote_options(options_json.as_deref()).js()?;
+    let mut options = remote_options(options_json.as_deref()).js()?;
+    options.shared_cache = shared_cache(cache, cache_claim);
     Ok(NativeRemoteJwks {
         inner: RemoteJwks::new_with_events(&url, options, event_sink(on_event)).js()?,
+    })
+}
+
+fn shared_cache(cache: Option<JsonCallback>, claim: Option<bool>) -> Option<SharedCache> {
+    cache.map(|callback| {
+        SharedCache(Arc::new(JsSharedCache {
+            callback,
+            claim: claim.unwrap_or(false),
+        }))
     })
 }
 
@@ -108,8 +123,11 @@ pub async fn discover_remote_jwks(
     issuer_url: String,
     options_json: Option<String>,
     on_event: Option<EventCallback>,
+    cache: Option<JsonCallback>,
+    cache_claim: Option<bool>,
 ) -> napi::Result<NativeRemoteJwks> {
-    let options = remote_options(options_json.as_deref()).js()?;
+    let mut options = remote_options(options_json.as_deref()).js()?;
+    options.shared_cache = shared_cache(cache, cache_claim);
     Ok(NativeRemoteJwks {
         inner: RemoteJwks::discover(&issuer_url, options, event_sink(on_event))
             .await

@@ -14,4 +14,5 @@ mod hooks;
 mod http;
 mod issuer;
 mod keyset;
+mod shared_cache;
 mod store;
