@@ -221,7 +221,9 @@ impl Inner {
                     (_, Some(p)) if p.kid == row.id => Some(p),
                     (p, _) => p.clone(),
                 };
-                let opened = self.open_row(row, alg, reuse.as_deref(), now, until).await?;
+                let opened = self
+                    .open_row(row, alg, reuse.as_deref(), now, until)
+                    .await?;
                 if previous.as_ref().is_some_and(|p| p.kid != opened.kid) {
                     // Scheduled or staged rotation: this process now signs with the next key.
                     self.events.emit(Event::KeyRotated {
@@ -233,9 +235,14 @@ impl Inner {
             }
             None => {
                 let had_key = previous.is_some() || rows.iter().any(|r| self.row_has_alg(r, alg));
-                self.create_key(slot.config, had_key, Adopt::StoredByOthers, KeyPlan::Immediate)
-                    .await?
-                    .0
+                self.create_key(
+                    slot.config,
+                    had_key,
+                    Adopt::StoredByOthers,
+                    KeyPlan::Immediate,
+                )
+                .await?
+                .0
             }
         };
         slot.set(loaded.clone());
@@ -505,7 +512,10 @@ impl Inner {
         };
         let now = self.clock.now_ms();
         match self.chosen_row(&rows, alg, now) {
-            Some((row, until)) => Ok((self.open_row(row, alg, None, now, until).await?, row.clone())),
+            Some((row, until)) => Ok((
+                self.open_row(row, alg, None, now, until).await?,
+                row.clone(),
+            )),
             None => Err(Error::Store(refused)),
         }
     }

@@ -232,7 +232,8 @@ impl Issuer {
                 )));
             }
         }
-        let rotation_lead_s = rotation_lead_seconds(options.rotation_lead, options.rotation_interval)?;
+        let rotation_lead_s =
+            rotation_lead_seconds(options.rotation_lead, options.rotation_interval)?;
         let rotation_lead_ms = seconds_to_ms(rotation_lead_s);
         // Rows are read again within a quarter of the lead: a key another process stored ahead
         // is published here, and a revocation seen, long before the lead ends.

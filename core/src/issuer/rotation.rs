@@ -46,9 +46,7 @@ impl KeyPlan {
             KeyPlan::Immediate => (now_ms, after(now_ms)),
             KeyPlan::Emergency => (now_ms.saturating_sub(lead_ms), after(now_ms)),
             KeyPlan::Staged => (now_ms, after(now_ms.saturating_add(lead_ms))),
-            KeyPlan::Next { current_expires_at } => {
-                (now_ms, after(current_expires_at.max(now_ms)))
-            }
+            KeyPlan::Next { current_expires_at } => (now_ms, after(current_expires_at.max(now_ms))),
         }
     }
 }
@@ -374,7 +372,10 @@ mod tests {
 
     #[test]
     fn revoked_and_expired_rows_never_sign() {
-        let rows = [row("a", 0, Some(REVOKED_EXPIRES_AT)), row("b", 10, Some(20))];
+        let rows = [
+            row("a", 0, Some(REVOKED_EXPIRES_AT)),
+            row("b", 10, Some(20)),
+        ];
         assert_eq!(signer(&rows, 25, 0), None);
         assert_eq!(signer(&rows, 15, 0), Some("b".into()));
     }
