@@ -88,3 +88,26 @@ async function main(): Promise<void> {
   console.log(createdAt, email, r2, r3, r4, r5, sub, alg, bearer, res, await new MemoryStore().getJwks())
 }
 void main()
+
+// A fleet's shared JWKS cache: the host's own storage (sync or async), or authjwt/redis.
+import type { SharedJwksCache, SharedJwksEntry } from 'authjwt'
+import { createRedisJwksCache, type RedisJwksClient } from 'authjwt/redis'
+let kept: string | null = null
+const memoryCache: SharedJwksCache = {
+  load: () => kept,
+  save: (entry: SharedJwksEntry) => { kept = JSON.stringify({ ...entry, fetchedAt: entry.fetchedAt + 0, lifetime: entry.lifetime }) },
+  claim: async (ttlMs: number) => ttlMs > 0,
+  release: async () => {},
+}
+export function fleetKeySets(redis: RedisJwksClient) {
+  return [
+    createRemoteJwks('https://idp.example.com/jwks', {
+      cache: memoryCache,
+      onEvent: (e: AuthJwtEvent) => {
+        if (e.type === 'jwks.cache_failed') console.log(e.operation, e.error)
+        if (e.type === 'jwks.cache_rejected') console.log(e.reason)
+      },
+    }),
+    createRemoteJwks('https://idp.example.com/jwks', { cache: createRedisJwksCache(redis, { key: 'authjwt:jwks:idp' }) }),
+  ]
+}
