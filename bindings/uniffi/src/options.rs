@@ -198,8 +198,10 @@ pub struct VerifyOptions {
     pub max_token_size: Option<u32>,
 }
 
-/// Options of a remote key set (jose's `createRemoteJWKSet` names), in seconds.
+/// Options of a remote key set (jose's `createRemoteJWKSet` names), in seconds. Kotlin's
+/// `toString()` is the `Debug` below: it names the headers, never their values.
 #[derive(Clone, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct RemoteKeySetOptions {
     /// How long a fetched set is fresh when the server sends no `Cache-Control: max-age`
     /// (default 600).

@@ -107,6 +107,21 @@ impl RemoteKeySet {
         }))
     }
 
+    /// The key set at the `jwks_uri` of `issuer`'s discovery document
+    /// (`/.well-known/openid-configuration`, else `/.well-known/oauth-authorization-server`),
+    /// whose `issuer` must equal `issuer` (OpenID Connect Discovery 1.0 §4.3, RFC 8414 §3.3).
+    #[uniffi::constructor(default(options))]
+    pub async fn discover(
+        issuer: String,
+        options: RemoteKeySetOptions,
+    ) -> Result<Arc<Self>, AuthJwtError> {
+        let events = options.event_sink();
+        let options = options.into_core()?;
+        let inner =
+            off_thread(async move { RemoteJwks::discover(&issuer, options, events).await }).await?;
+        Ok(Arc::new(RemoteKeySet { inner }))
+    }
+
     /// Verifies `token` with the cached keys, fetching them when needed.
     #[uniffi::method(default(options))]
     pub async fn verify(

@@ -3,7 +3,6 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,8 +10,11 @@ use authjwt_uniffi::{
     if_none_match, jwks_etag, AuthJwtEvent, EventListener, Issuer, IssuerOptions, KeyStoreError,
     MemoryStore, RemoteKeySet, RemoteKeySetOptions, SignOverrides, VerifyOptions,
 };
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+
+// The loopback HTTP server of core's tests, the one copy.
+#[path = "../../../core/tests/support/mod.rs"]
+mod support;
+use support::{Reply, Server};
 
 #[derive(Default)]
 struct Recorder(Mutex<Vec<AuthJwtEvent>>);
@@ -22,41 +24,6 @@ impl EventListener for Recorder {
         self.0.lock().unwrap().push(event);
         Ok(())
     }
-}
-
-/// Serves `body` with `Cache-Control: max-age=1`, or 500 while `failing`.
-async fn serve(body: String, failing: Arc<AtomicBool>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let (body, failing) = (body.clone(), failing.clone());
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 1024];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                let answer = if failing.load(Ordering::SeqCst) {
-                    "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_owned()
-                } else {
-                    format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: max-age=1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    )
-                };
-                let _ = sock.write_all(answer.as_bytes()).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    format!("http://127.0.0.1:{port}/jwks")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,11 +40,13 @@ async fn stale_if_error_is_reported_to_the_listener() {
         .sign("{}".to_owned(), SignOverrides::default())
         .await
         .unwrap();
-    let failing = Arc::new(AtomicBool::new(false));
-    let url = serve(issuer.jwks().await.unwrap(), failing.clone()).await;
+    let server = Server::start(
+        Reply::ok(issuer.jwks().await.unwrap()).with_header("cache-control: max-age=1"),
+    )
+    .await;
     let recorder = Arc::new(Recorder::default());
     let remote = RemoteKeySet::new(
-        url,
+        server.url(),
         RemoteKeySetOptions {
             cache_min_age: 1.0,
             stale_if_error: 60.0,
@@ -90,7 +59,7 @@ async fn stale_if_error_is_reported_to_the_listener() {
         .verify(token.clone(), VerifyOptions::default())
         .await
         .unwrap();
-    failing.store(true, Ordering::SeqCst);
+    server.set_reply(Reply::status("500 Internal Server Error"));
     tokio::time::sleep(Duration::from_millis(1100)).await; // past the server's max-age=1
     remote
         .verify(token.clone(), VerifyOptions::default())
