@@ -16,6 +16,7 @@ from ._async import AsyncIssuer, AsyncRemoteKeySet
 from ._native import (
     Issuer,
     JwkRow,
+    JwksCacheEntry,
     KeySet,
     ManualClock,
     MemoryStore,
@@ -32,7 +33,7 @@ from ._native import (
     missing_scopes,
     verify_jwt,
 )
-from ._types import AsyncKeyStore, EventCallback, ExternalSigner, JsonDict, KeyStore
+from ._types import AsyncJwksCache, AsyncKeyStore, EventCallback, ExternalSigner, JsonDict, JwksCache, KeyStore
 from .errors import (
     AlgNotAllowed,
     AuthJwtError,
@@ -61,6 +62,7 @@ decode_protected_header = decode_header
 __all__ = [
     "AlgNotAllowed",
     "AsyncIssuer",
+    "AsyncJwksCache",
     "AsyncKeyStore",
     "AsyncRemoteKeySet",
     "AuthJwtError",
@@ -83,6 +85,8 @@ __all__ = [
     "JWTInvalid",
     "JsonDict",
     "JwkRow",
+    "JwksCache",
+    "JwksCacheEntry",
     "KeyDecryptionFailed",
     "KeySet",
     "KeyStore",

@@ -6,7 +6,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequ
 
 from typing_extensions import Self, disjoint_base
 
-from ._types import AsyncKeyStore, EventCallback, ExternalSigner, KeyStore
+from ._types import AsyncJwksCache, AsyncKeyStore, EventCallback, ExternalSigner, JwksCache, KeyStore
 
 __all__ = [
     "AsyncIssuer",
@@ -14,6 +14,7 @@ __all__ = [
     "Challenge",
     "Issuer",
     "JwkRow",
+    "JwksCacheEntry",
     "KeySet",
     "ManualClock",
     "MemoryStore",
@@ -142,6 +143,7 @@ class Issuer:
         audience: Optional[_Audience] = None,
         expiration_time: Optional[_ExpirationTime] = None,
         rotation_interval: Optional[_Seconds] = None,
+        rotation_lead: Optional[_Seconds] = None,
         grace_period: Optional[_Seconds] = None,
         key_cache_ttl: Optional[_Seconds] = None,
         disable_private_key_encryption: bool = False,
@@ -181,7 +183,10 @@ class Issuer:
         typ: Optional[str] = None,
     ) -> str: ...
     def jwks(self) -> Dict[str, Any]: ...
-    def rotate(self) -> JwkRow: ...
+    def rotate(self, *, staged: bool = False) -> JwkRow: ...
+    def revoke(self, kid: str) -> None: ...
+    def prepare_next_key(self) -> Optional[JwkRow]: ...
+    def jwks_cache_control(self) -> str: ...
     def verify(
         self,
         token: str,
@@ -214,6 +219,7 @@ class AsyncIssuer:
         audience: Optional[_Audience] = None,
         expiration_time: Optional[_ExpirationTime] = None,
         rotation_interval: Optional[_Seconds] = None,
+        rotation_lead: Optional[_Seconds] = None,
         grace_period: Optional[_Seconds] = None,
         key_cache_ttl: Optional[_Seconds] = None,
         disable_private_key_encryption: bool = False,
@@ -257,7 +263,10 @@ class AsyncIssuer:
         typ: Optional[str] = None,
     ) -> Awaitable[str]: ...
     def jwks(self) -> Awaitable[Dict[str, Any]]: ...
-    def rotate(self) -> Awaitable[JwkRow]: ...
+    def rotate(self, *, staged: bool = False) -> Awaitable[JwkRow]: ...
+    def revoke(self, kid: str) -> Awaitable[None]: ...
+    def prepare_next_key(self) -> Awaitable[Optional[JwkRow]]: ...
+    def jwks_cache_control(self) -> str: ...
     def verify(
         self,
         token: str,
@@ -294,6 +303,29 @@ class KeySet:
     def __len__(self) -> int: ...
 
 @final
+class JwksCacheEntry:
+    """One fetched JWKS as a shared cache (``cache=``) keeps it: store ``to_json()`` (the form
+    every host reads, so Node and Python instances can share one key)."""
+
+    @staticmethod
+    def from_json(text: str) -> "JwksCacheEntry": ...
+    def to_json(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def etag(self) -> Optional[str]: ...
+    @property
+    def last_modified(self) -> Optional[str]: ...
+    @property
+    def fetched_at(self) -> int:
+        """Epoch milliseconds of the answer (200 or 304) that confirmed ``body``."""
+    @property
+    def lifetime(self) -> int:
+        """Milliseconds after ``fetched_at`` the set is fresh."""
+
+@final
 class RemoteKeySet:
     """A JWKS fetched from a URL and cached (sync).
 
@@ -319,6 +351,7 @@ class RemoteKeySet:
         headers: Optional[Mapping[str, str]] = None,
         allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
+        cache: Optional[JwksCache] = None,
     ) -> "RemoteKeySet": ...
     @classmethod
     def discover(
@@ -334,6 +367,7 @@ class RemoteKeySet:
         headers: Optional[Mapping[str, str]] = None,
         allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
+        cache: Optional[JwksCache] = None,
     ) -> "RemoteKeySet":
         """The key set named by the issuer's OIDC / RFC 8414 metadata (``jwks_uri``); the
         metadata's ``issuer`` must equal ``issuer_url`` exactly."""
@@ -374,6 +408,7 @@ class AsyncRemoteKeySet:
         headers: Optional[Mapping[str, str]] = None,
         allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
+        cache: Optional[Union[AsyncJwksCache, JwksCache]] = None,
     ) -> Self: ...
     @classmethod
     def discover(
@@ -389,6 +424,7 @@ class AsyncRemoteKeySet:
         headers: Optional[Mapping[str, str]] = None,
         allow_http: Optional[bool] = None,
         on_event: Optional[EventCallback] = None,
+        cache: Optional[Union[AsyncJwksCache, JwksCache]] = None,
     ) -> Awaitable[Self]:
         """Awaitable :meth:`RemoteKeySet.discover`."""
     @property

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Literal, Protocol, TypedDict, Union, runtime_checkable
 
 if TYPE_CHECKING:
-    from ._native import JwkRow
+    from ._native import JwkRow, JwksCacheEntry
 
-__all__ = ["KeyStore", "AsyncKeyStore", "JsonDict", "EventCallback", "ExternalSigner"]
+__all__ = ["KeyStore", "AsyncKeyStore", "JwksCache", "AsyncJwksCache", "JsonDict", "EventCallback", "ExternalSigner"]
 
 #: A JSON object as Python sees it.
 JsonDict = Dict[str, Any]
@@ -43,6 +43,31 @@ class AsyncKeyStore(Protocol):
     async def create_jwk(self, row: "JwkRow") -> "JwkRow":
         """Stores ``row`` and returns it as stored (the store may replace ``id``)."""
         ...
+
+
+@runtime_checkable
+class JwksCache(Protocol):
+    """``cache=`` of :class:`authjwt.RemoteKeySet`: storage shared by a fleet's key sets so they
+    make one fetch per refresh window (:class:`authjwt.redis.RedisJwksCache` is one). ``load``
+    returns what ``save`` stored (the entry, or its ``to_json()`` text) or None. Optional methods:
+    ``claim(ttl: float) -> bool`` (atomically take the right to fetch for ``ttl`` seconds; True
+    when taken; it must end by itself) and ``release() -> None`` (give the claim back). Whatever
+    ``load`` returns is validated like a fetched body; a method that raises is reported as
+    ``jwks.cache_failed`` and the key set fetches for itself."""
+
+    def load(self) -> "Union[JwksCacheEntry, str, None]": ...
+
+    def save(self, entry: "JwksCacheEntry") -> object: ...
+
+
+@runtime_checkable
+class AsyncJwksCache(Protocol):
+    """``cache=`` of :class:`authjwt.AsyncRemoteKeySet`: :class:`JwksCache` with ``async def``
+    methods (``claim``/``release`` optional, ``async def`` too); sync methods are accepted as well."""
+
+    async def load(self) -> "Union[JwksCacheEntry, str, None]": ...
+
+    async def save(self, entry: "JwksCacheEntry") -> object: ...
 
 
 class _ExternalSignerRequired(TypedDict):

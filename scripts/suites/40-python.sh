@@ -15,6 +15,9 @@ wheel=$(build_python_wheel)
 wheel=${wheel#"$root/"}
 echo "built $wheel"
 
+# tests/test_shared_cache.py runs a real Redis on 127.0.0.1.
+command -v redis-server >/dev/null || apt_install redis-server
+
 echo "--- fresh virtualenv with the wheel and the test tools"
 python_venv_with_wheel "$test_venv" "$wheel" -r python/requirements-dev.txt
 

@@ -85,7 +85,7 @@ enum Pending<F> {
 /// callback that hangs is still bounded by `store_timeout` (the caller stops waiting; the thread
 /// finishes on its own). An awaitable result is awaited on the caller's event loop. Any Python
 /// exception becomes a `StoreError` of `operation` with the exception kept as its source.
-async fn call_host(
+pub(crate) async fn call_host(
     target: &Py<PyAny>,
     method: Option<&'static str>,
     operation: &'static str,
@@ -113,8 +113,8 @@ async fn call_host(
                     let _ = result.call_method0("close");
                 }
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                    "{operation} returned an awaitable: async callbacks need AsyncIssuer \
-                     (Issuer takes sync callables)"
+                    "{operation} returned an awaitable: async callbacks need the async class \
+                     (AsyncIssuer, AsyncRemoteKeySet; Issuer and RemoteKeySet take sync callables)"
                 )));
             };
             Ok(Pending::Awaiting(

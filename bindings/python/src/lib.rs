@@ -17,6 +17,7 @@ mod issuer;
 mod options;
 mod rows;
 mod runtime;
+mod shared_cache;
 mod verify;
 
 /// An optional `on_event` callable as the core's event sink.
@@ -38,6 +39,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verify::PyVerifiedJwt>()?;
     m.add_class::<verify::PyRemoteKeySet>()?;
     m.add_class::<verify::PyAsyncRemoteKeySet>()?;
+    m.add_class::<shared_cache::PyJwksCacheEntry>()?;
     m.add_function(wrap_pyfunction!(verify::py_verify_jwt, m)?)?;
     m.add_function(wrap_pyfunction!(verify::decode_jwt, m)?)?;
     m.add_function(wrap_pyfunction!(verify::decode_header, m)?)?;

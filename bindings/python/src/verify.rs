@@ -7,7 +7,7 @@ use std::time::Duration;
 use authjwt_core::events::{Emitter, EventSink};
 use authjwt_core::jwks::KeySet;
 use authjwt_core::jws;
-use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders};
+use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions, RequestHeaders, SharedCache};
 use authjwt_core::verify::{verify_jwt, VerifiedJwt};
 use authjwt_core::Error;
 use pyo3::exceptions::PyTypeError;
@@ -17,8 +17,24 @@ use pyo3::types::{PyBool, PyDict, PyMapping, PyString, PyType};
 use crate::convert;
 use crate::errors::{detached, to_py_err};
 use crate::events_sink;
+use crate::host::LoopLocals;
 use crate::options;
 use crate::runtime::{self, block_on, PerProcess};
+use crate::shared_cache::PyJwksCache;
+
+/// The `cache=` argument as the core's shared cache (None stays None).
+fn shared_cache(
+    cache: Option<&Bound<'_, PyAny>>,
+    locals: &Arc<LoopLocals>,
+) -> PyResult<Option<SharedCache>> {
+    match cache {
+        Some(c) if !c.is_none() => Ok(Some(SharedCache(Arc::new(PyJwksCache::new(
+            c,
+            locals.clone(),
+        )?)))),
+        _ => Ok(None),
+    }
+}
 
 /// A verified token: `payload` (the claims) and `header` (the protected header), both dicts.
 #[pyclass(name = "VerifiedJwt", module = "authjwt", frozen)]
@@ -244,8 +260,10 @@ fn new_remote(
     url: &str,
     args: RemoteArgs<'_, '_>,
     on_event: Option<Bound<'_, PyAny>>,
+    cache: Option<SharedCache>,
 ) -> PyResult<ProcessRemote> {
-    let options = args.options()?;
+    let mut options = args.options()?;
+    options.shared_cache = cache;
     let events = events_sink(on_event);
     let remote = ProcessRemote::build(url, options.clone(), events.clone()).map_err(to_py_err)?;
     Ok(ProcessRemote {
@@ -273,7 +291,7 @@ impl PyRemoteKeySet {
     #[pyo3(signature = (
         url, *, cache_max_age=None, cache_min_age=None, cache_max_age_limit=None,
         stale_if_error=None, cooldown=None, timeout=None, headers=None, allow_http=None,
-        on_event=None
+        on_event=None, cache=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -287,6 +305,7 @@ impl PyRemoteKeySet {
         headers: Option<&Bound<'_, PyAny>>,
         allow_http: Option<&Bound<'_, PyAny>>,
         on_event: Option<Bound<'_, PyAny>>,
+        cache: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let args = RemoteArgs {
             cache_max_age,
@@ -298,7 +317,8 @@ impl PyRemoteKeySet {
             headers,
             allow_http,
         };
-        new_remote(url, args, on_event).map(|inner| Self { inner })
+        let cache = shared_cache(cache, &LoopLocals::sync())?;
+        new_remote(url, args, on_event, cache).map(|inner| Self { inner })
     }
 
     /// The key set named by `issuer_url`'s OIDC / RFC 8414 metadata (whose `issuer` must be
@@ -307,7 +327,7 @@ impl PyRemoteKeySet {
     #[pyo3(signature = (
         issuer_url, *, cache_max_age=None, cache_min_age=None, cache_max_age_limit=None,
         stale_if_error=None, cooldown=None, timeout=None, headers=None, allow_http=None,
-        on_event=None
+        on_event=None, cache=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn discover(
@@ -323,6 +343,7 @@ impl PyRemoteKeySet {
         headers: Option<&Bound<'_, PyAny>>,
         allow_http: Option<&Bound<'_, PyAny>>,
         on_event: Option<Bound<'_, PyAny>>,
+        cache: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let args = RemoteArgs {
             cache_max_age,
@@ -336,7 +357,8 @@ impl PyRemoteKeySet {
         };
         let options = args.options()?;
         let jwks_uri = crate::discovery::jwks_uri_blocking(py, issuer_url, &options)?;
-        new_remote(&jwks_uri, args, on_event).map(|inner| Self { inner })
+        let cache = shared_cache(cache, &LoopLocals::sync())?;
+        new_remote(&jwks_uri, args, on_event, cache).map(|inner| Self { inner })
     }
 
     /// Verifies `token` with the cached keys (fetching as needed); same options as `verify_jwt`.
@@ -374,6 +396,8 @@ impl PyRemoteKeySet {
 #[pyclass(name = "AsyncRemoteKeySet", module = "authjwt", frozen, subclass)]
 pub struct PyAsyncRemoteKeySet {
     inner: ProcessRemote,
+    /// The loop an `async def` cache method is awaited on (the latest call's).
+    locals: Arc<LoopLocals>,
 }
 
 #[pymethods]
@@ -382,7 +406,7 @@ impl PyAsyncRemoteKeySet {
     #[pyo3(signature = (
         url, *, cache_max_age=None, cache_min_age=None, cache_max_age_limit=None,
         stale_if_error=None, cooldown=None, timeout=None, headers=None, allow_http=None,
-        on_event=None
+        on_event=None, cache=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -396,6 +420,7 @@ impl PyAsyncRemoteKeySet {
         headers: Option<&Bound<'_, PyAny>>,
         allow_http: Option<&Bound<'_, PyAny>>,
         on_event: Option<Bound<'_, PyAny>>,
+        cache: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let args = RemoteArgs {
             cache_max_age,
@@ -407,7 +432,9 @@ impl PyAsyncRemoteKeySet {
             headers,
             allow_http,
         };
-        new_remote(url, args, on_event).map(|inner| Self { inner })
+        let locals = LoopLocals::asynchronous();
+        let cache = shared_cache(cache, &locals)?;
+        new_remote(url, args, on_event, cache).map(|inner| Self { inner, locals })
     }
 
     /// Awaitable [`PyRemoteKeySet::discover`]: resolves to an instance of `cls`.
@@ -454,6 +481,7 @@ impl PyAsyncRemoteKeySet {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?.into_owned();
         let remote = self.inner.get().map_err(to_py_err)?.clone();
+        self.locals.remember(py)?;
         runtime::future_into_py(py, async move {
             let verified = remote.verify(&token, &opts).await.map_err(to_py_err)?;
             runtime::attach_py(|py| PyVerifiedJwt::new(py, verified))
@@ -463,6 +491,7 @@ impl PyAsyncRemoteKeySet {
     /// Awaitable fetch of the set now, returning the number of keys.
     fn reload<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let remote = self.inner.get().map_err(to_py_err)?.clone();
+        self.locals.remember(py)?;
         runtime::future_into_py(py, async move {
             Ok(remote.reload().await.map_err(to_py_err)?.len())
         })
