@@ -19,6 +19,8 @@ import { Issuer } from '../../npm/index.mjs'
 const here = new URL('.', import.meta.url).pathname
 const WORKER_KINDS = {
   node: { command: process.execPath, args: [join(here, 'worker.mjs')] },
+  // A Python with the authjwt wheel and redis (suite 72's venv): FLEET_PYTHON.
+  python: { command: process.env.FLEET_PYTHON ?? 'python3', args: [join(here, 'worker.py')] },
 }
 const INSTANCES = 20
 const MAX_AGE_S = 2 // the JWKS server's Cache-Control max-age: one refresh window
