@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+
+mod support;
+use support::{Reply, Server};
 
 use authjwt_core::clock::ManualClock;
 use authjwt_core::events::{Event, EventSink};
@@ -24,77 +25,13 @@ use authjwt_core::StoreError;
 
 const T0: i64 = 1_800_000_000_000;
 
-/// A JWKS server answering `body` with `Cache-Control: max-age=100` and an ETag (304 when it
-/// matches), counting requests.
-struct Server {
-    port: u16,
-    requests: Arc<AtomicUsize>,
-    body: Arc<Mutex<String>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Server {
-    async fn start(body: String) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(AtomicUsize::new(0));
-        let body = Arc::new(Mutex::new(body));
-        let (count, served) = (requests.clone(), body.clone());
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((mut sock, _)) = listener.accept().await else {
-                    return;
-                };
-                let (count, served) = (count.clone(), served.clone());
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 1024];
-                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match sock.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                    count.fetch_add(1, Ordering::SeqCst);
-                    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
-                    let body = served.lock().unwrap().clone();
-                    let tag = format!("\"v{}\"", body.len());
-                    let (status, body) = if head.contains(&format!("if-none-match: {tag}")) {
-                        ("304 Not Modified", String::new())
-                    } else {
-                        ("200 OK", body)
-                    };
-                    let reply = format!(
-                        "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-type: application/json\r\n\
-                         cache-control: max-age=100\r\netag: {tag}\r\ncontent-length: {}\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = sock.write_all(reply.as_bytes()).await;
-                    let _ = sock.shutdown().await;
-                });
-            }
-        });
-        Server {
-            port,
-            requests,
-            body,
-            task,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/jwks", self.port)
-    }
-
-    fn count(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+/// The JWKS server: `body` with `Cache-Control: max-age=100` and an ETag naming the body's
+/// version (304 when a request names it).
+fn jwks_reply(body: String) -> Reply {
+    let tag = format!("\"v{}\"", body.len());
+    let mut reply = Reply::ok(body).with_header("cache-control: max-age=100");
+    reply.etag = Some(tag);
+    reply
 }
 
 /// The shared storage: one entry and one claim, as a Redis key pair would hold them.
@@ -276,7 +213,7 @@ fn total(fleet: &[(RemoteJwks, Arc<Recorder>)], name: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_instances_share_one_fetch_per_refresh_window() {
     let iss = issuer().await;
-    let server = Server::start(jwks_body(&[&iss]).await).await;
+    let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
     let fleet = fleet(10, &server.url(), &clock, &storage);
@@ -312,7 +249,7 @@ async fn ten_instances_share_one_fetch_per_refresh_window() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_claim_instances_still_adopt_a_saved_entry() {
     let iss = issuer().await;
-    let server = Server::start(jwks_body(&[&iss]).await).await;
+    let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
     let no_claim = || {
@@ -338,7 +275,7 @@ async fn without_a_claim_instances_still_adopt_a_saved_entry() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupted_entry_is_reported_and_ignored() {
     let iss = issuer().await;
-    let server = Server::start(jwks_body(&[&iss]).await).await;
+    let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let t = token(&iss).await;
     for body in [
@@ -381,7 +318,7 @@ async fn a_corrupted_entry_is_reported_and_ignored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_or_hanging_cache_never_fails_verification() {
     let iss = issuer().await;
-    let server = Server::start(jwks_body(&[&iss]).await).await;
+    let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let t = token(&iss).await;
     for (broken, hang) in [(true, false), (false, true)] {
@@ -420,7 +357,7 @@ async fn a_failing_or_hanging_cache_never_fails_verification() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entry_for_another_url_is_ignored() {
     let (ours, theirs) = (issuer().await, issuer().await);
-    let server = Server::start(jwks_body(&[&ours]).await).await;
+    let server = Server::start(jwks_reply(jwks_body(&[&ours]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
     *storage.entry.lock().unwrap() = Some(SharedJwksEntry {
@@ -457,7 +394,7 @@ async fn an_entry_for_another_url_is_ignored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_kid_is_fetched_once_for_the_fleet() {
     let (old, new) = (issuer().await, issuer().await);
-    let server = Server::start(jwks_body(&[&old]).await).await;
+    let server = Server::start(jwks_reply(jwks_body(&[&old]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
     let fleet = fleet(5, &server.url(), &clock, &storage);
@@ -465,7 +402,7 @@ async fn an_unknown_kid_is_fetched_once_for_the_fleet() {
     assert_eq!(server.count(), 1);
 
     // The server publishes a new key; a token signed with it reaches every instance.
-    *server.body.lock().unwrap() = jwks_body(&[&old, &new]).await;
+    server.set_reply(jwks_reply(jwks_body(&[&old, &new]).await));
     clock.advance_ms(31_000);
     let fresh = token(&new).await;
     verify_all(&fleet, &fresh).await;
@@ -490,7 +427,7 @@ async fn an_unknown_kid_is_fetched_once_for_the_fleet() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_that_is_never_released_delays_a_cold_instance_only_boundedly() {
     let iss = issuer().await;
-    let server = Server::start(jwks_body(&[&iss]).await).await;
+    let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
     // A claimer that died holding the claim (this cache never lets it expire).
