@@ -433,13 +433,12 @@ impl PyAsyncIssuer {
             signing_algorithm,
         )?;
         let issuer = self.enter(py)?;
+        // A fresh cached key signs here (GIL released) into a done awaitable: a worker-thread
+        // round trip costs more than the signature. Otherwise the store is read on the runtime.
+        if let Some(token) = detached(py, || issuer.sign_json_if_no_await(&json, &ov))? {
+            return runtime::ready(py, token);
+        }
         runtime::future_into_py(py, async move {
-            if let Some(token) = issuer
-                .sign_json_if_no_await(&json, &ov)
-                .map_err(to_py_err)?
-            {
-                return Ok(token);
-            }
             issuer.sign_json(&json, &ov).await.map_err(to_py_err)
         })
     }
@@ -500,10 +499,11 @@ impl PyAsyncIssuer {
         let opts = options::verify_options_from(options)?;
         let token = token.to_cow()?.into_owned();
         let issuer = self.enter(py)?;
-        runtime::future_into_py(py, async move {
-            let verified = issuer.verify(&token, &opts).await.map_err(to_py_err)?;
-            runtime::attach_py(|py| PyVerifiedJwt::new(py, verified))
-        })
+        runtime::now_or_on_runtime(
+            py,
+            async move { issuer.verify(&token, &opts).await },
+            |py, verified| Ok(Py::new(py, PyVerifiedJwt::new(py, verified)?)?.into_any()),
+        )
     }
 
     /// The JWKS URL published instead of local keys (with an external signer), if configured.

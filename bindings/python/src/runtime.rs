@@ -12,9 +12,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use authjwt_core::Error;
+use pyo3::exceptions::{PyRuntimeError, PyStopIteration};
 use pyo3::prelude::*;
 use pyo3_async_runtimes::generic::{ContextExt, Runtime as GenericRuntime};
 use pyo3_async_runtimes::TaskLocals;
@@ -285,4 +287,71 @@ where
 /// The calling asyncio task's loop and context (or the running loop's).
 pub fn current_locals(py: Python<'_>) -> PyResult<TaskLocals> {
     pyo3_async_runtimes::generic::get_current_locals::<ProcessTokio>(py)
+}
+
+/// An awaitable that is already done: `await` gives `value` at once, with no event-loop turn.
+#[pyclass(name = "_Ready", module = "authjwt", frozen)]
+pub struct Ready {
+    value: Py<PyAny>,
+}
+
+#[pymethods]
+impl Ready {
+    fn __await__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// The awaiting coroutine's first step: finished, with `value` as the result.
+    fn __next__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Err(PyStopIteration::new_err((self.value.clone_ref(py),)))
+    }
+}
+
+/// `value` as a done awaitable.
+pub fn ready<'py, T>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
+where
+    T: IntoPyObject<'py>,
+{
+    let value = pyo3::IntoPyObjectExt::into_py_any(value, py)?;
+    Ok(Bound::new(py, Ready { value })?.into_any())
+}
+
+/// The awaitable of `work`, whose result `convert` turns into Python. `work` is first polled
+/// here, on the caller's (event loop) thread with the GIL released and this process's runtime
+/// entered: CPU-only work that needs no wait (a verify with cached keys) finishes in that poll
+/// and comes back as a done awaitable, with no hop to a worker thread and back through the loop
+/// (that round trip cost several times the verification itself). Work that has to wait (a store
+/// callback, a fetch, a contended lock) continues on the runtime from where it stopped.
+pub fn now_or_on_runtime<'py, F, T, C>(
+    py: Python<'py>,
+    work: F,
+    convert: C,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = Result<T, Error>> + Send + 'static,
+    T: Send + 'static,
+    C: for<'a> FnOnce(Python<'a>, T) -> PyResult<Py<PyAny>> + Send + 'static,
+{
+    let runtime = handle().map_err(crate::errors::to_py_err)?;
+    let mut work = Box::pin(work);
+    let first = py.detach(|| {
+        let _entered = runtime.enter();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            work.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+        }))
+    });
+    match first {
+        Ok(Poll::Ready(outcome)) => {
+            let value = convert(py, outcome.map_err(crate::errors::to_py_err)?)?;
+            Ok(Bound::new(py, Ready { value })?.into_any())
+        }
+        // Polled again by the runtime's task, with a real waker.
+        Ok(Poll::Pending) => future_into_py(py, async move {
+            let value = work.await.map_err(crate::errors::to_py_err)?;
+            attach_py(|py| convert(py, value))
+        }),
+        Err(_) => Err(PyRuntimeError::new_err(
+            "authjwt internal error (a bug): please report it",
+        )),
+    }
 }
