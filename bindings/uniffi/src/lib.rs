@@ -19,6 +19,7 @@ mod hooks;
 mod http;
 mod issuer;
 mod options;
+mod shared_cache;
 mod store;
 mod verify;
 
@@ -35,5 +36,6 @@ pub use options::{
     IssuerOptions, KeyPairConfig, PrivateKeyFormat, RemoteKeySetOptions, Secret, SignOverrides,
     VerifyOptions,
 };
+pub use shared_cache::{JwksCache, JwksCacheEntry};
 pub use store::{JwkRow, KeyStore, MemoryStore};
 pub use verify::{verify_jwt, KeySet, RemoteKeySet, VerifiedJwt};

@@ -237,6 +237,10 @@ pub struct RemoteKeySetOptions {
     /// `token.verified` and `token.rejected`.
     #[uniffi(default = None)]
     pub events: Option<Arc<dyn EventListener>>,
+    /// Storage shared with the other key sets of a fleet (one fetch per refresh window for all);
+    /// `null` = none.
+    #[uniffi(default = None)]
+    pub cache: Option<Arc<dyn crate::shared_cache::JwksCache>>,
 }
 
 impl std::fmt::Debug for RemoteKeySetOptions {
@@ -255,6 +259,7 @@ impl std::fmt::Debug for RemoteKeySetOptions {
             )
             .field("allow_http", &self.allow_http)
             .field("events", &self.events.is_some())
+            .field("cache", &self.cache.is_some())
             .finish()
     }
 }
@@ -300,6 +305,7 @@ impl Default for RemoteKeySetOptions {
             headers: None,
             allow_http: false,
             events: None,
+            cache: None,
         }
     }
 }
@@ -481,6 +487,9 @@ impl RemoteKeySetOptions {
                 .headers
                 .map_or(defaults.headers.clone(), RequestHeaders::new),
             allow_http: self.allow_http,
+            shared_cache: self.cache.map(|c| {
+                authjwt_core::remote::SharedCache(Arc::new(crate::shared_cache::HostJwksCache(c)))
+            }),
             ..defaults
         })
     }
