@@ -38,6 +38,11 @@ export interface KeyStore {
   getJwks(): JwkRowInput[] | Promise<JwkRowInput[]>
   /** Stores `row`; may replace its `id`; returns the row as stored. */
   createJwk(row: JwkRow): JwkRowInput | Promise<JwkRowInput>
+  /**
+   * Optional: sets the `expiresAt` of row `id` (the other columns stay). Retires a rotated-away key
+   * (it then leaves the JWKS after `gracePeriod` in every process) and makes `revoke` possible.
+   */
+  updateJwk?(id: string, update: { expiresAt: Date }): void | Promise<void>
 }
 
 /** Better Auth's `keyPairConfig`. */
@@ -93,6 +98,15 @@ export type AuthJwtEvent =
   | { type: 'jwks.stale'; url: string; code: string }
   /** A stored key opened with a secret shorter than 32 characters (an old one kept for its rows). */
   | { type: 'secret.weak'; kid: string }
+  /** A key stored ahead of rotation: published now, signs from `signs_at_ms` (epoch ms). */
+  | { type: 'key.published'; kid: string; alg: string; signs_at_ms: number }
+  /** A rotated-away key's `expiresAt` was recorded through `updateJwk`. */
+  | { type: 'key.retired'; kid: string; expires_at_ms: number }
+  /** A rotated-away key's retirement was not recorded: it stays published until `published_until_ms` (`null`: for ever). */
+  | { type: 'key.retirement_unrecorded'; kid: string; published_until_ms: number | null; reason: string }
+  | { type: 'key.revoked'; kid: string }
+  /** Storing the next key ahead failed; the current key keeps signing, retried after `retry_in_ms`. */
+  | { type: 'key.preparation_failed'; alg: string; code: string; retry_in_ms: number }
   /**
    * A key of a JWKS was left out of the set (the others still verify); `index` is its position in
    * `keys`. `reason` `private_key_published` means the document leaks that key: rotate it.
@@ -165,6 +179,11 @@ export interface IssuerOptions {
   privateKeyFormat?: 'authjwt-v2' | 'authjwt-v1' | 'better-auth'
   /** Key lifetime before a new one signs (seconds or span); none by default. */
   rotationInterval?: number | string
+  /**
+   * How long a new key is published before any process signs with it (seconds or span; default 600 s,
+   * at most half of `rotationInterval`; must be less than it). The JWKS max-age is at most half of it.
+   */
+  rotationLead?: number | string
   /** How long a key stays published after it expires (default 30 days). */
   gracePeriod?: number | string
   issuer?: string
@@ -303,6 +322,7 @@ export declare class MemoryStore {
   constructor(rows?: JwkRowInput[])
   getJwks(): Promise<JwkRow[]>
   createJwk(row: JwkRowInput): Promise<JwkRow>
+  updateJwk(id: string, update: { expiresAt: Date | number }): Promise<void>
 }
 
 /** A clock that moves only when told to (tests). */
@@ -330,7 +350,17 @@ export declare class Issuer {
   signSession(ctx: SessionContext<object, object | null>, options?: SignOptions): Promise<string>
   /** Better Auth's `/jwks` body; creates the first key when the store is empty. */
   jwks(): Promise<{ keys: Array<Record<string, unknown>> }>
-  rotate(): Promise<JwkRow>
+  /**
+   * A new key: signs now in every process (default), or with `{ staged: true }` is published now and
+   * signs after `rotationLead`. The keys it replaces are retired at the switch through `updateJwk`.
+   */
+  rotate(options?: { staged?: boolean }): Promise<JwkRow>
+  /** Out of the JWKS at once, never signs again; needs the store's `updateJwk` (else `ERR_INVALID_CONFIG`). */
+  revoke(kid: string): Promise<void>
+  /** Stores the next key of scheduled rotation now if due (sign() also does it in the background). */
+  prepareNextKey(): Promise<JwkRow | null>
+  /** The `Cache-Control` to serve `jwks()` under: max-age at most half of `rotationLead`. */
+  jwksCacheControl(): string
   verify<P = JWTPayload>(token: string, options?: JWTVerifyOptions): Promise<JWTVerifyResult<P>>
 }
 

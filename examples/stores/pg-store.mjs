@@ -34,9 +34,20 @@ const COLUMNS = 'id, "publicKey", "privateKey", "createdAt", "expiresAt", alg, c
 const INSERT = `INSERT INTO jwks (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`
 // One lock for the whole table: key creation is rare, so there is nothing to gain from finer locks.
 const LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('authjwt:jwks', 0))"
-// A row of this alg that signs at the proposed row's creation time (rows without `alg` are not
-// counted: they may be another algorithm's, and counting them could block creation for good).
+// A row of this alg that covers the proposed row's window: live past the middle of its lifetime
+// (or at its creation, when it has no expiresAt). A key stored ahead of rotation (rotationLead)
+// is not refused because of the current key, which expires before that middle; a second process
+// proposing the same window is. Rows without `alg` are not counted: they may be another
+// algorithm's, and counting them could block creation for good.
 const LIVE_KEY = `SELECT id FROM jwks WHERE alg = $1 AND ("expiresAt" IS NULL OR "expiresAt" > $2) LIMIT 1`
+const UPDATE_EXPIRES_AT = 'UPDATE jwks SET "expiresAt" = $2 WHERE id = $1'
+
+/** The instant a live row must outlive to cover the window of `row` (see LIVE_KEY). */
+function windowMiddle(row) {
+  const created = new Date(row.createdAt).getTime()
+  if (row.expiresAt == null) return new Date(created)
+  return new Date(created + (new Date(row.expiresAt).getTime() - created) / 2)
+}
 
 /** `createJwk` refused a row that a Better Auth server on the same table could not open. */
 export class KeyFormatError extends Error {
@@ -125,7 +136,7 @@ export class PgKeyStore {
       if (mustCheckTable) await refuseNextToBetterAuthRows(client)
       // Read after the lock is held: READ COMMITTED gives this statement a snapshot that includes
       // the row of whichever process held the lock before us.
-      const live = await client.query(LIVE_KEY, [row.alg ?? null, row.createdAt])
+      const live = await client.query(LIVE_KEY, [row.alg ?? null, windowMiddle(row)])
       if (live.rows.length > 0) throw new KeyExistsError(live.rows[0].id)
       await client.query(INSERT, values)
       await client.query('COMMIT')
@@ -139,6 +150,12 @@ export class PgKeyStore {
     } finally {
       client.release(broken)
     }
+  }
+
+  /** The optional callback: sets `expiresAt` (retiring a rotated-away key, `revoke`). */
+  async updateJwk(id, { expiresAt }) {
+    const { rowCount } = await this.#pool.query(UPDATE_EXPIRES_AT, [id, expiresAt])
+    if (rowCount !== 1) throw new Error(`updateJwk: no row with id ${id}`)
   }
 }
 

@@ -43,8 +43,11 @@ _COLUMNS = 'id, "publicKey", "privateKey", "createdAt", "expiresAt", alg, crv'
 _INSERT = f"INSERT INTO jwks ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
 # One lock for the whole table: key creation is rare, so finer locks would gain nothing.
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('authjwt:jwks', 0))"
-# A row of this alg that signs at the proposed row's creation time (rows without `alg` are not
-# counted: they may be another algorithm's, and counting them could block creation for good).
+# A row of this alg that covers the proposed row's window: live past the middle of its lifetime
+# (or at its creation, when it has no expiresAt). A key stored ahead of rotation (rotation_lead)
+# is not refused because of the current key, which expires before that middle; a second process
+# proposing the same window is. Rows without `alg` are not counted: they may be another
+# algorithm's, and counting them could block creation for good.
 _LIVE_KEY = (
     'SELECT id FROM jwks WHERE alg = %s AND ("expiresAt" IS NULL OR "expiresAt" > %s) LIMIT 1'
 )
@@ -52,6 +55,13 @@ _LIVE_KEY = (
 
 # Whether any row is in Better Auth's format: a Better Auth server writes this table.
 _PRIVATE_KEYS = 'SELECT id, "privateKey" FROM jwks'
+
+
+def _window_middle(row: JwkRow) -> Any:
+    """The instant a live row must outlive to cover the window of `row` (see _LIVE_KEY)."""
+    if row.expires_at is None:
+        return row.created_at
+    return row.created_at + (row.expires_at - row.created_at) / 2
 
 
 class KeyExistsError(Exception):
@@ -136,7 +146,7 @@ class PgKeyStore:
                 if self._exactly_one:
                     # Read after the lock is held: READ COMMITTED gives this statement a snapshot
                     # that includes the row of whichever process held the lock before us.
-                    live = conn.execute(_LIVE_KEY, (row.alg, row.created_at)).fetchone()
+                    live = conn.execute(_LIVE_KEY, (row.alg, _window_middle(row))).fetchone()
                     if live is not None:
                         raise KeyExistsError(live["id"])
                 conn.execute(_INSERT, values)

@@ -10,8 +10,12 @@ const JWKS_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60'
  * A Fetch-API handler for `GET {basePath}{jwksPath}` and `GET {basePath}/token`; answers `null`
  * for any other request so the host can route it elsewhere.
  */
-function createJwtHandler({ issuer, getSession, basePath = '/api/auth', jwksPath = '/jwks', tokenPath = '/token', jwksCacheControl = JWKS_CACHE_CONTROL } = {}) {
+function createJwtHandler({ issuer, getSession, basePath = '/api/auth', jwksPath = '/jwks', tokenPath = '/token', jwksCacheControl } = {}) {
   if (!issuer || typeof issuer.jwks !== 'function') throw new TypeError('createJwtHandler: issuer is required')
+  // The issuer's own value keeps max-age under half its rotation lead.
+  if (jwksCacheControl === undefined) {
+    jwksCacheControl = typeof issuer.jwksCacheControl === 'function' ? issuer.jwksCacheControl() : JWKS_CACHE_CONTROL
+  }
   if (typeof getSession !== 'function') throw new TypeError('createJwtHandler: getSession(request) is required')
   const base = basePath.replace(/\/+$/, '')
   const jwksUrl = base + jwksPath

@@ -23,6 +23,11 @@ class MemoryStore {
     const text = await this[NATIVE].createJwk(JSON.stringify(rowToWire(row))).catch(rethrow)
     return rowFromWire(JSON.parse(text))
   }
+
+  /** Sets the `expiresAt` of row `id` (retiring or revoking a key). */
+  async updateJwk(id, { expiresAt }) {
+    await this[NATIVE].updateJwk(id, toMs(expiresAt, 'expiresAt')).catch(rethrow)
+  }
 }
 
 /** A clock that moves only when told to (tests, simulations). */
@@ -48,7 +53,20 @@ function wrapStore(store) {
   if (store === null || typeof store !== 'object' || typeof store.getJwks !== 'function' || typeof store.createJwk !== 'function') {
     throw invalid('store must have getJwks() and createJwk(row) methods')
   }
+  if (store.updateJwk !== undefined && typeof store.updateJwk !== 'function') {
+    throw invalid('store.updateJwk must be a function (id, { expiresAt }) when given')
+  }
+  const updateJwk =
+    typeof store.updateJwk === 'function'
+      ? (json) =>
+          settle(async () => {
+            const { id, expiresAt } = JSON.parse(json)
+            await store.updateJwk(id, { expiresAt: new Date(expiresAt) })
+            return {}
+          })
+      : null
   return {
+    updateJwk,
     getJwks: () =>
       settle(async () => {
         const rows = await store.getJwks()
@@ -107,7 +125,7 @@ class Issuer {
       sign: sign ? { ...sign, kidFunction: typeof sign.kid === 'function' || undefined } : undefined,
     })
     let memory = null
-    let wrapped = { getJwks: null, createJwk: null }
+    let wrapped = { getJwks: null, createJwk: null, updateJwk: null }
     if (store === undefined || store === null) memory = new MemoryStore()[NATIVE]
     else if (store instanceof MemoryStore) memory = store[NATIVE]
     else wrapped = wrapStore(store)
@@ -127,7 +145,7 @@ class Issuer {
       : null
     if (clock !== undefined && !(clock instanceof ManualClock)) throw invalid('clock must be a ManualClock')
     this.#native = call(() =>
-      native.createIssuer(json, memory, wrapped.getJwks, wrapped.createJwk, dp, gs, signer, events, clock ? clock[NATIVE] : null),
+      native.createIssuer(json, memory, wrapped.getJwks, wrapped.createJwk, dp, gs, signer, events, clock ? clock[NATIVE] : null, wrapped.updateJwk),
     )
     // Fast algorithms sign inline on a warm cache (a thread hop costs more than the signature).
     // RSA signing (~0.3 ms) also runs inline for a lone call, and on the thread pool when several
@@ -178,9 +196,31 @@ class Issuer {
     return JSON.parse(await this.#native.jwks().catch(rethrow))
   }
 
-  /** Creates a new signing key now; returns its row. */
-  async rotate() {
-    return rowFromWire(JSON.parse(await this.#native.rotate().catch(rethrow)))
+  /**
+   * Creates a new signing key and returns its row: it signs now in every process, or, with
+   * `{ staged: true }`, it is published now and signs after `rotationLead`. The keys it replaces
+   * are retired at the switch through the store's `updateJwk` when it has one.
+   */
+  async rotate({ staged = false } = {}) {
+    if (typeof staged !== 'boolean') throw invalid('rotate({ staged }) must be a boolean')
+    return rowFromWire(JSON.parse(await this.#native.rotate(staged).catch(rethrow)))
+  }
+
+  /** Revokes the stored key `kid`: out of the JWKS at once, never signs again (needs `updateJwk`). */
+  async revoke(kid) {
+    if (typeof kid !== 'string') throw invalid('revoke(kid) needs the kid string')
+    await this.#native.revoke(kid).catch(rethrow)
+  }
+
+  /** Stores the next key of scheduled rotation now if due (sign() also does it in the background); its row or `null`. */
+  async prepareNextKey() {
+    const text = await this.#native.prepareNextKey().catch(rethrow)
+    return text === null ? null : rowFromWire(JSON.parse(text))
+  }
+
+  /** The `Cache-Control` value to serve `jwks()` under: max-age at most half of `rotationLead`. */
+  jwksCacheControl() {
+    return this.#native.jwksCacheControl()
   }
 
   /** Verifies a token against this issuer's stored keys. */

@@ -226,10 +226,12 @@ describe('Issuer', () => {
 
   test('signingKeyId pins a stored key; an unknown one fails', async () => {
     const issuer = new Issuer({ secret: SECRET })
-    const first = (await issuer.rotate()).id
-    await issuer.rotate()
+    const first = (await issuer.sign({}), (await issuer.jwks()).keys[0].kid)
     assert.equal(decodeProtectedHeader(await issuer.sign({}, { signingKeyId: first })).kid, first)
     await assert.rejects(issuer.sign({}, { signingKeyId: 'nope' }), AuthJwtError)
+    // rotate() retires the previous key (the MemoryStore records its expiresAt): pinned, it no longer signs.
+    await issuer.rotate()
+    await rejectsWithCode(issuer.sign({}, { signingKeyId: first }), 'ERR_JWKS_NO_MATCHING_KEY')
   })
 
   test('issuer.verify applies the issuer and audience defaults', async () => {

@@ -172,6 +172,7 @@ pub fn issuer_options(json: &str) -> Result<IssuerOptions> {
         out.private_key_format = f.parse::<PrivateKeyFormat>()?;
     }
     out.rotation_interval = opt_seconds(&o, "rotationInterval")?;
+    out.rotation_lead = opt_seconds(&o, "rotationLead")?;
     if let Some(s) = opt_seconds(&o, "gracePeriod")? {
         out.grace_period = s;
     }

@@ -38,10 +38,11 @@ pub fn create_issuer(
     signer: Option<JsonCallback>,
     on_event: Option<ThreadsafeFunction<String, (), String, Status, false, true>>,
     clock: Option<&NativeManualClock>,
+    update_jwk: Option<JsonCallback>,
 ) -> napi::Result<NativeIssuer> {
     let mut options: IssuerOptions = issuer_options(&options_json).js()?;
     let store: Arc<dyn KeyStore> = match (memory, get_jwks, create_jwk) {
-        (_, Some(g), Some(c)) => Arc::new(JsStore::new(g, c)),
+        (_, Some(g), Some(c)) => Arc::new(JsStore::new(g, c, update_jwk)),
         (Some(m), _, _) => m.inner.clone(),
         _ => Arc::new(authjwt_core::store::MemoryStore::new()),
     };
@@ -132,10 +133,37 @@ impl NativeIssuer {
         Ok(self.inner.jwks().await.js()?.to_string())
     }
 
-    /// Creates a new signing key now; its row as wire JSON.
+    /// Creates a new signing key (signing now, or after the lead when `staged`); its row as
+    /// wire JSON.
     #[napi]
-    pub async fn rotate(&self) -> napi::Result<String> {
-        row_json(self.inner.rotate().await.js()?).js()
+    pub async fn rotate(&self, staged: bool) -> napi::Result<String> {
+        let row = if staged {
+            self.inner.rotate_staged().await
+        } else {
+            self.inner.rotate().await
+        };
+        row_json(row.js()?).js()
+    }
+
+    /// Revokes the stored key `kid` (needs the store's `updateJwk`).
+    #[napi]
+    pub async fn revoke(&self, kid: String) -> napi::Result<()> {
+        self.inner.revoke(&kid).await.js()
+    }
+
+    /// Stores the next key of scheduled rotation now if due; its row as wire JSON, or `null`.
+    #[napi]
+    pub async fn prepare_next_key(&self) -> napi::Result<Option<String>> {
+        match self.inner.prepare_next_key().await.js()? {
+            Some(row) => row_json(row).js().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The `Cache-Control` value to serve `jwks()` under (max-age at most half the lead).
+    #[napi]
+    pub fn jwks_cache_control(&self) -> String {
+        self.inner.jwks_cache_control()
     }
 
     /// Verifies a token against this issuer's stored keys; `{payload, protectedHeader}` JSON.

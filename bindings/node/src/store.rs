@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use authjwt_core::store::{JwkRow, KeyStore, MemoryStore};
+use authjwt_core::store::{JwkRow, JwkUpdate, KeyStore, MemoryStore};
 use authjwt_core::StoreError;
 use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -73,18 +73,24 @@ pub async fn call_value(
         .unwrap_or(Value::Null))
 }
 
-/// The host's store, seen through its two wrapped callbacks.
+/// The host's store, seen through its wrapped callbacks (`updateJwk` is optional).
 pub struct JsStore {
     get_jwks: JsonCallback,
     create_jwk: JsonCallback,
+    update_jwk: Option<JsonCallback>,
 }
 
 impl JsStore {
-    /// A store over the wrapped `getJwks` and `createJwk`.
-    pub fn new(get_jwks: JsonCallback, create_jwk: JsonCallback) -> Self {
+    /// A store over the wrapped `getJwks`, `createJwk` and, when given, `updateJwk`.
+    pub fn new(
+        get_jwks: JsonCallback,
+        create_jwk: JsonCallback,
+        update_jwk: Option<JsonCallback>,
+    ) -> Self {
         JsStore {
             get_jwks,
             create_jwk,
+            update_jwk,
         }
     }
 }
@@ -106,6 +112,18 @@ impl KeyStore for JsStore {
             .row
             .map(JwkRow::from)
             .ok_or_else(|| StoreError::new("create_jwk", "did not return the stored row"))
+    }
+
+    fn can_update(&self) -> bool {
+        self.update_jwk.is_some()
+    }
+
+    async fn update_jwk(&self, id: &str, update: JwkUpdate) -> Result<(), StoreError> {
+        let Some(f) = &self.update_jwk else {
+            return Err(StoreError::new("update_jwk", "the store has no updateJwk"));
+        };
+        let arg = serde_json::json!({ "id": id, "expiresAt": update.expires_at }).to_string();
+        call_json(f, "update_jwk", arg).await.map(|_| ())
     }
 }
 
@@ -159,5 +177,18 @@ impl NativeMemoryStore {
             .map_err(authjwt_core::Error::from)
             .js()?;
         row_json(row).js()
+    }
+
+    /// Sets a row's `expiresAt` (milliseconds since the Unix epoch).
+    #[napi]
+    pub async fn update_jwk(&self, id: String, expires_at_ms: i64) -> napi::Result<()> {
+        let update = JwkUpdate {
+            expires_at: expires_at_ms,
+        };
+        self.inner
+            .update_jwk(&id, update)
+            .await
+            .map_err(authjwt_core::Error::from)
+            .js()
     }
 }
