@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use authjwt_core::config;
 use authjwt_core::issuer::Issuer as CoreIssuer;
@@ -13,8 +14,10 @@ use crate::store::{HostKeyStore, JwkRow, KeyStore};
 use crate::verify::VerifiedJwt;
 
 /// The JWT issuer: makes and rotates keys in the host's [`KeyStore`], signs tokens, publishes the
-/// JWKS and verifies its own tokens. Methods are `suspend` (Kotlin) / `async` (Swift) and run on
-/// authjwt's tokio worker threads, never on the caller's thread.
+/// JWKS and verifies its own tokens. Methods are `suspend` (Kotlin) / `async` (Swift): `sign` with
+/// a fresh cached key and `verify` with cached keys finish on the caller's thread without
+/// suspending; anything that waits (the store, a hook, an external signer) runs on authjwt's
+/// tokio worker threads, never blocking the caller's thread.
 #[derive(uniffi::Object)]
 pub struct Issuer {
     inner: CoreIssuer,
@@ -41,6 +44,14 @@ impl Issuer {
         overrides: SignOverrides,
     ) -> Result<String, AuthJwtError> {
         let overrides = overrides.into_core()?;
+        // A fresh cached key signs right here: a hop to a tokio worker and back (the wake-up
+        // arrives through a JNA callback from that worker) costs more than the signature.
+        if let Some(token) = self
+            .inner
+            .sign_json_if_no_await(&payload_json, &overrides)?
+        {
+            return Ok(token);
+        }
         let issuer = self.inner.clone();
         off_thread(async move { issuer.sign_json(&payload_json, &overrides).await }).await
     }
@@ -100,7 +111,7 @@ impl Issuer {
     ) -> Result<VerifiedJwt, AuthJwtError> {
         let options = options.into_core()?;
         let issuer = self.inner.clone();
-        let jwt = off_thread(async move { issuer.verify(&token, &options).await }).await?;
+        let jwt = now_or_off_thread(async move { issuer.verify(&token, &options).await }).await?;
         Ok(jwt.into())
     }
 }
@@ -117,5 +128,30 @@ where
         Err(e) => Err(AuthJwtError::internal(format!(
             "an authjwt task did not finish: {e}"
         ))),
+    }
+}
+
+/// [`off_thread`], except that `work` is first polled right here, in the host's poll of the call:
+/// CPU-only work that needs no wait (a verify with cached keys) completes in that poll, so the
+/// call returns without suspending. Otherwise it continues as a tokio task from where it stopped.
+/// Going through a worker costs a JNA callback from a thread the JVM does not know (attached and
+/// detached again on every call) and a second poll, several times the verification itself, and
+/// it serialized the calls: a second dispatcher thread added nothing.
+pub(crate) async fn now_or_off_thread<T, F>(work: F) -> Result<T, AuthJwtError>
+where
+    F: Future<Output = authjwt_core::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut work = Box::pin(work);
+    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        work.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+    }));
+    match first {
+        Ok(Poll::Ready(result)) => Ok(result?),
+        // The task polls it again with its own waker.
+        Ok(Poll::Pending) => off_thread(work).await,
+        Err(_) => Err(AuthJwtError::internal(
+            "an authjwt call panicked (a bug): please report it".to_owned(),
+        )),
     }
 }
