@@ -32,8 +32,14 @@ class AsyncIssuer(_NativeAsyncIssuer):
     async def jwks(self) -> Any:
         return await _NativeAsyncIssuer.jwks(self)
 
-    async def rotate(self) -> Any:
-        return await _NativeAsyncIssuer.rotate(self)
+    async def rotate(self, *, staged: bool = False) -> Any:
+        return await _NativeAsyncIssuer.rotate(self, staged=staged)
+
+    async def revoke(self, kid: str) -> None:
+        await _NativeAsyncIssuer.revoke(self, kid)
+
+    async def prepare_next_key(self) -> Any:
+        return await _NativeAsyncIssuer.prepare_next_key(self)
 
     async def verify(self, token: Any, **options: Any) -> Any:
         return await _NativeAsyncIssuer.verify(self, token, **options)

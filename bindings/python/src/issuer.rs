@@ -51,7 +51,7 @@ impl ProcessIssuer {
 
 /// The constructor's keyword arguments (Better Auth's options in snake_case); any other name is
 /// a `TypeError`, as for a regular Python signature.
-const ISSUER_OPTIONS: [&str; 20] = [
+const ISSUER_OPTIONS: [&str; 21] = [
     "store",
     "secret",
     "key_pair_config",
@@ -60,6 +60,7 @@ const ISSUER_OPTIONS: [&str; 20] = [
     "audience",
     "expiration_time",
     "rotation_interval",
+    "rotation_lead",
     "grace_period",
     "key_cache_ttl",
     "disable_private_key_encryption",
@@ -132,6 +133,9 @@ fn build_issuer(
     }
     if let Some(v) = get("rotation_interval")? {
         o.rotation_interval = Some(convert::seconds(&v, "rotation_interval")?);
+    }
+    if let Some(v) = get("rotation_lead")? {
+        o.rotation_lead = Some(convert::seconds(&v, "rotation_lead")?);
     }
     if let Some(v) = get("grace_period")? {
         o.grace_period = convert::seconds(&v, "grace_period")?;
@@ -338,11 +342,41 @@ impl PyIssuer {
         convert::value_to_py(py, &doc)
     }
 
-    /// Creates a new signing key now and returns its row; older keys stay published for the grace
-    /// period.
-    fn rotate(&self, py: Python<'_>) -> PyResult<PyJwkRow> {
+    /// Creates a new signing key and returns its row: it signs now in every process, or, with
+    /// `staged=True`, it is published now and signs after `rotation_lead`. The keys it replaces
+    /// are retired at the switch through the store's update callback when it has one.
+    #[pyo3(signature = (*, staged = false))]
+    fn rotate(&self, py: Python<'_>, staged: bool) -> PyResult<PyJwkRow> {
         let issuer = &self.inner;
-        detached(py, || block_on(issuer.get()?.rotate())).map(PyJwkRow::from)
+        detached(py, || {
+            let issuer = issuer.get()?;
+            block_on(async {
+                if staged {
+                    issuer.rotate_staged().await
+                } else {
+                    issuer.rotate().await
+                }
+            })
+        })
+        .map(PyJwkRow::from)
+    }
+
+    /// Revokes the stored key `kid`: out of the JWKS at once, never signs again (needs a store
+    /// that can update rows, else `ERR_INVALID_CONFIG`).
+    fn revoke(&self, py: Python<'_>, kid: &str) -> PyResult<()> {
+        let issuer = &self.inner;
+        detached(py, || block_on(issuer.get()?.revoke(kid)))
+    }
+
+    /// Stores the next key of scheduled rotation now if due; its row, or `None`.
+    fn prepare_next_key(&self, py: Python<'_>) -> PyResult<Option<PyJwkRow>> {
+        let issuer = &self.inner;
+        detached(py, || block_on(issuer.get()?.prepare_next_key())).map(|r| r.map(PyJwkRow::from))
+    }
+
+    /// The `Cache-Control` to serve `jwks()` under: max-age at most half of `rotation_lead`.
+    fn jwks_cache_control(&self) -> PyResult<String> {
+        Ok(self.inner.get().map_err(to_py_err)?.jwks_cache_control())
     }
 
     /// Verifies a token against this issuer's stored keys (its issuer/audience as defaults).
@@ -481,10 +515,42 @@ impl PyAsyncIssuer {
     }
 
     /// Awaitable [`PyIssuer::rotate`].
-    fn rotate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, staged = false))]
+    fn rotate<'py>(&self, py: Python<'py>, staged: bool) -> PyResult<Bound<'py, PyAny>> {
         let issuer = self.enter(py)?;
         runtime::future_into_py(py, async move {
-            issuer.rotate().await.map(PyJwkRow::from).map_err(to_py_err)
+            let row = if staged {
+                issuer.rotate_staged().await
+            } else {
+                issuer.rotate().await
+            };
+            row.map(PyJwkRow::from).map_err(to_py_err)
+        })
+    }
+
+    /// Awaitable [`PyIssuer::revoke`].
+    fn revoke<'py>(&self, py: Python<'py>, kid: String) -> PyResult<Bound<'py, PyAny>> {
+        let issuer = self.enter(py)?;
+        runtime::future_into_py(
+            py,
+            async move { issuer.revoke(&kid).await.map_err(to_py_err) },
+        )
+    }
+
+    /// [`PyIssuer::jwks_cache_control`].
+    fn jwks_cache_control(&self) -> PyResult<String> {
+        Ok(self.inner.get().map_err(to_py_err)?.jwks_cache_control())
+    }
+
+    /// Awaitable [`PyIssuer::prepare_next_key`].
+    fn prepare_next_key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let issuer = self.enter(py)?;
+        runtime::future_into_py(py, async move {
+            issuer
+                .prepare_next_key()
+                .await
+                .map(|r| r.map(PyJwkRow::from))
+                .map_err(to_py_err)
         })
     }
 
