@@ -22,10 +22,11 @@
 // `connect()`), so it has no dependency of its own. The table is in ./schema.sql.
 //
 // Two ways to create keys when several processes share the table:
-// - plain (default): `createJwk` inserts. Each process creates a key only when it sees no live key
-//   (and one at a time), so at most ONE KEY PER PROCESS per rotation window.
+// - plain (default): `createJwk` inserts. Each process creates a window's key only when it sees
+//   none (and one at a time), so at most ONE KEY PER PROCESS per rotation window.
 // - `exactlyOne: true`: `createJwk` takes a transaction-scoped advisory lock, and refuses (throws
-//   `KeyExistsError`) when a live key of the same `alg` is already stored. authjwt then reads the
+//   `KeyExistsError`) when a live key of the same `alg` already covers the new key's window (see
+//   LIVE_KEY: the current key, stored before the next one is prepared, does not). authjwt then reads the
 //   table again and signs with that key, so EXACTLY ONE key is created per rotation window across
 //   all processes. The price: `issuer.rotate()` is refused while a live key exists (let
 //   `rotationInterval` rotate, or rotate through a plain store on the same table).

@@ -19,10 +19,11 @@ answer 500, so `create_jwk` refuses one (KeyFormatError) instead of storing it:
 Copy this file into your project (`pip install "psycopg[binary]"`). The table is in ./schema.sql.
 
 Two ways to create keys when several processes share the table:
-- plain (default): `create_jwk` inserts. Each process creates a key only when it sees no live key
-  (and one at a time), so at most ONE KEY PER PROCESS per rotation window.
+- plain (default): `create_jwk` inserts. Each process creates a window's key only when it sees
+  none (and one at a time), so at most ONE KEY PER PROCESS per rotation window.
 - `exactly_one=True`: `create_jwk` takes a transaction-scoped advisory lock and refuses (raises
-  `KeyExistsError`) when a live key of the same `alg` is already stored. authjwt then reads the
+  `KeyExistsError`) when a live key of the same `alg` already covers the new key's window (the
+  current key, stored before the next one is prepared ahead, does not). authjwt then reads the
   table again and signs with that key, so EXACTLY ONE key is created per rotation window across all
   processes. The price: `issuer.rotate()` is refused while a live key exists (let
   `rotation_interval` rotate, or rotate through a plain store on the same table).

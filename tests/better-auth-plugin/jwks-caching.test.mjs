@@ -35,6 +35,16 @@ describe('JWKS endpoint: ETag, Cache-Control, If-None-Match', () => {
     assert.equal(text, JSON.stringify(await auth.api.getJwks()))
   })
 
+  test('the max-age follows the rotation lead: a 60 s rotation interval serves at most 15 s', async () => {
+    // The lead defaults to at most half the rotation interval (30 s here), the max-age to at most
+    // half the lead, so every cache refreshes before a key published ahead starts signing.
+    const { auth } = makeAuth(IMPLS.authjwt, { jwt: { jwks: { rotationInterval: 60 } } })
+    const res = await call(auth, '/jwks')
+    await res.text()
+    const maxAge = Number(/max-age=(\d+)/.exec(res.headers.get('cache-control'))?.[1])
+    assert.ok(maxAge > 0 && maxAge <= 15, res.headers.get('cache-control'))
+  })
+
   test('If-None-Match naming the current tag (strong, weak, in a list, or *) is 304 with no body', async () => {
     const { auth } = makeAuth(IMPLS.authjwt)
     const first = await call(auth, '/jwks')

@@ -38,23 +38,27 @@ export function lostOrRewritten(snapshots) {
 /**
  * Keys created per rotation window, as a list of counts (one per window).
  *
- * How rows are grouped: sorted by createdAt, a window opens with the first row created after the
- * previous window's opening key has expired (createdAt >= opening createdAt + rotation interval).
- * Every other row created while the opening key was still live was made for that same window by a
- * process that had not seen the opening key yet: a duplicate.
+ * How rows are grouped: by the end of the window each was made for, its `expiresAt` (a row without
+ * one counts as created for the window ending one interval after its creation). The next key is
+ * stored `rotationLead` before the current one expires and expires one interval after that
+ * switch, so `createdAt` would mix two windows; every process computes the same `expiresAt` for
+ * the key of a window. Sorted by it, a window opens with the first row whose end is at least one
+ * interval after the opening row's end; every other row of that window is a duplicate made by a
+ * process that had not seen the opening row yet.
  *
  * Bounds this measures:
- * - plain store: a process creates a key only when it sees no live key, and its own new key is
- *   live for a whole interval, so its creations are >= one interval apart: at most one per window
- *   per process, i.e. count <= number of processes.
- * - advisory-lock store: a row is inserted only if no row is live at its createdAt, so each row is
- *   created after every earlier row expired: every window holds exactly one row.
+ * - plain store: a process creates a window's key only when it sees none (and one at a time), so
+ *   at most one per window per process, i.e. count <= number of processes.
+ * - advisory-lock store: a row is refused when a live row covers its window, so every window
+ *   holds exactly one row.
  */
 export function keysPerWindow(rows, rotationIntervalMs) {
-  const times = rows.map((r) => new Date(r.createdAt).getTime()).sort((a, b) => a - b)
+  const ends = rows
+    .map((r) => (r.expiresAt == null ? new Date(r.createdAt).getTime() + rotationIntervalMs : new Date(r.expiresAt).getTime()))
+    .sort((a, b) => a - b)
   const counts = []
   let opened = -Infinity
-  for (const t of times) {
+  for (const t of ends) {
     if (t >= opened + rotationIntervalMs) {
       opened = t
       counts.push(0)

@@ -768,8 +768,12 @@ export function jwt(options) {
         async (ctx) => {
           if (options?.jwks?.remoteUrl) throw new APIError('NOT_FOUND')
           const body = await publishJwks(ctx, options)
-          // The ETag and Cache-Control createJwtHandler sends (the core's tag over the JSON text).
-          const answer = jwksResponse(body, { ifNoneMatch: conditionalRequestTag(ctx, jwksPath) })
+          // The ETag and Cache-Control createJwtHandler sends: the core's tag over the JSON text,
+          // and a max-age the issuer derives from its rotation lead.
+          const answer = jwksResponse(body, {
+            ifNoneMatch: conditionalRequestTag(ctx, jwksPath),
+            cacheControl: serviceFor(ctx, options).issuer.jwksCacheControl(),
+          })
           ctx.setHeader?.('Cache-Control', answer.headers['cache-control'])
           ctx.setHeader?.('ETag', answer.headers.etag)
           if (answer.status === 304) return new Response(null, { status: 304, headers: answer.headers })
