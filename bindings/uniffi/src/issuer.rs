@@ -93,11 +93,27 @@ impl Issuer {
         Ok(doc.to_string())
     }
 
-    /// Makes a new signing key now and returns its stored row; older keys stay published for the
-    /// grace period.
+    /// The `Cache-Control` value to serve `jwks()` under: its `max-age` is at most half the
+    /// rotation lead, so every cache holds a key before it starts signing.
+    pub fn jwks_cache_control(&self) -> String {
+        self.inner.jwks_cache_control()
+    }
+
+    /// Makes a new signing key that signs now, in every process, and returns its stored row;
+    /// older keys stay published for the grace period. For emergencies: verifiers whose cached
+    /// JWKS lacks the key refetch (see `rotateStaged`).
     pub async fn rotate(&self) -> Result<JwkRow, AuthJwtError> {
         let issuer = self.inner.clone();
         Ok(off_thread(async move { issuer.rotate().await })
+            .await?
+            .into())
+    }
+
+    /// Makes a new key that is published now and signs `rotationLead` from now, in every
+    /// process; returns its stored row.
+    pub async fn rotate_staged(&self) -> Result<JwkRow, AuthJwtError> {
+        let issuer = self.inner.clone();
+        Ok(off_thread(async move { issuer.rotate_staged().await })
             .await?
             .into())
     }

@@ -87,12 +87,17 @@ pub struct IssuerOptions {
     /// `ERR_INVALID_CONFIG`). A leaked key table is then only as safe as that short secret.
     #[uniffi(default = false)]
     pub allow_weak_secret: bool,
-    /// Format of newly sealed private keys; `null`/`nil` = `AUTHJWT_V1`.
+    /// Format of newly sealed private keys; `null`/`nil` = `AUTHJWT_V2`.
     #[uniffi(default = None)]
     pub private_key_format: Option<PrivateKeyFormat>,
     /// Seconds after which a key stops signing and the next one is made; none by default.
     #[uniffi(default = None)]
     pub rotation_interval: Option<i64>,
+    /// Seconds a new key is published before it signs (scheduled rotation prepares the next key
+    /// this long before the current one expires); none = the core's default (600 s, at most half
+    /// of `rotationInterval`).
+    #[uniffi(default = None)]
+    pub rotation_lead: Option<i64>,
     /// Seconds a key stays published after it stops signing (default 30 days).
     #[uniffi(default = 2592000)]
     pub grace_period: i64,
@@ -321,6 +326,7 @@ impl Default for IssuerOptions {
             allow_weak_secret: false,
             private_key_format: None,
             rotation_interval: None,
+            rotation_lead: None,
             grace_period: 30 * 24 * 3600,
             issuer: None,
             audience: Vec::new(),
@@ -397,6 +403,7 @@ impl IssuerOptions {
                 Some(PrivateKeyFormat::BetterAuth) => CorePrivateKeyFormat::BetterAuth,
             },
             rotation_interval: self.rotation_interval,
+            rotation_lead: self.rotation_lead,
             grace_period: self.grace_period,
             issuer: self.issuer,
             audience: config::audience_from_list(self.audience),
@@ -575,6 +582,7 @@ mod tests {
         assert_eq!(issuer.key_pair_config, core.key_pair_config);
         assert_eq!(issuer.private_key_format, core.private_key_format);
         assert_eq!(issuer.rotation_interval, core.rotation_interval);
+        assert_eq!(issuer.rotation_lead, core.rotation_lead);
         assert_eq!(issuer.grace_period, core.grace_period);
         assert_eq!(issuer.audience, core.audience);
         assert_eq!(issuer.expiration_time, core.expiration_time);
