@@ -11,11 +11,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
+mod common;
+use common::Recorder;
+
 use authjwt_core::alg::{Algorithm, KeyPairConfig};
 use authjwt_core::claims::{Audience, ExpirationTime};
 use authjwt_core::clock::ManualClock;
 use authjwt_core::crypto::SigningKey;
-use authjwt_core::events::{Event, EventSink};
 use authjwt_core::issuer::{
     ExternalSigner, ExternalSignerConfig, Issuer, IssuerOptions, SessionHooks, SignOverrides,
     SignRequest,
@@ -56,21 +58,6 @@ impl KeyStore for CountingStore {
         // Let concurrent callers pile up while the "database" works.
         tokio::task::yield_now().await;
         self.rows.create_jwk(row).await
-    }
-}
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<Event>>);
-
-impl EventSink for Recorder {
-    fn on_event(&self, event: &Event) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
-impl Recorder {
-    fn names(&self) -> Vec<&'static str> {
-        self.0.lock().unwrap().iter().map(Event::name).collect()
     }
 }
 
@@ -844,7 +831,7 @@ async fn events_are_emitted_without_tokens_or_claims() {
             "key.retirement_unrecorded"
         ]
     );
-    let all = format!("{:?}", rec.0.lock().unwrap());
+    let all = format!("{:?}", rec.events());
     assert!(!all.contains(&t) && !all.contains("secret-claim"));
     assert!(all.contains("ERR_JWS_INVALID"));
 }

@@ -3,35 +3,19 @@
 #![cfg(feature = "remote")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Map;
-
 use authjwt_core::clock::ManualClock;
-use authjwt_core::events::{Event, EventSink};
-use authjwt_core::issuer::{Issuer, IssuerOptions, SignOverrides};
+use authjwt_core::events::Event;
+use authjwt_core::issuer::Issuer;
 use authjwt_core::remote::{RemoteJwks, RemoteJwksOptions};
-use authjwt_core::store::MemoryStore;
 use authjwt_core::verify::VerifyOptions;
 
+mod common;
 mod support;
+use common::{token, unsealed_issuer, Recorder};
 use support::{Reply, Server};
-
-async fn issuer() -> Issuer {
-    let opts = IssuerOptions {
-        disable_private_key_encryption: true,
-        ..IssuerOptions::default()
-    };
-    Issuer::new(Arc::new(MemoryStore::new()), opts).unwrap()
-}
-
-async fn token(issuer: &Issuer) -> String {
-    issuer
-        .sign(Map::new(), &SignOverrides::default())
-        .await
-        .unwrap()
-}
 
 async fn jwks_body(issuer: &Issuer) -> String {
     issuer.jwks().await.unwrap().to_string()
@@ -45,7 +29,7 @@ fn opts(f: impl FnOnce(&mut RemoteJwksOptions)) -> RemoteJwksOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caches_the_key_set_between_verifications() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
     let remote = RemoteJwks::new(&server.url(), RemoteJwksOptions::default()).unwrap();
     let t = token(&iss).await;
@@ -60,7 +44,7 @@ async fn caches_the_key_set_between_verifications() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fetches_again_once_the_set_is_older_than_cache_max_age() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
     let remote = RemoteJwks::new(
         &server.url(),
@@ -76,10 +60,10 @@ async fn fetches_again_once_the_set_is_older_than_cache_max_age() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cooldown_holds_under_1000_concurrent_unknown_kid_tokens() {
-    let known = issuer().await;
+    let known = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&known).await)).await;
     let remote = RemoteJwks::new(&server.url(), RemoteJwksOptions::default()).unwrap();
-    let stranger = issuer().await;
+    let stranger = unsealed_issuer().await;
     let unknown = token(&stranger).await;
     let tasks: Vec<_> = (0..1000)
         .map(|_| {
@@ -97,7 +81,7 @@ async fn cooldown_holds_under_1000_concurrent_unknown_kid_tokens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_kid_refetches_after_the_cooldown_and_finds_the_new_key() {
-    let a = issuer().await;
+    let a = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&a).await)).await;
     let remote = RemoteJwks::new(
         &server.url(),
@@ -122,7 +106,7 @@ async fn unknown_kid_refetches_after_the_cooldown_and_finds_the_new_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_server_is_err_jwks_timeout() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let mut reply = Reply::ok(jwks_body(&iss).await);
     reply.delay = Duration::from_secs(5);
     let server = Server::start(reply).await;
@@ -140,7 +124,7 @@ async fn slow_server_is_err_jwks_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_json_is_err_jwks_invalid_and_an_error_status_err_jwks_unavailable() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let t = token(&iss).await;
     for (reply, code) in [
         (
@@ -168,7 +152,7 @@ async fn malformed_json_is_err_jwks_invalid_and_an_error_status_err_jwks_unavail
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversize_body_is_refused_with_or_without_content_length() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let t = token(&iss).await;
     let huge = format!(
         "{{\"keys\":[],\"pad\":\"{}\"}}",
@@ -193,7 +177,7 @@ async fn oversize_body_is_refused_with_or_without_content_length() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_down_then_up_recovers_after_backoff() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let t = token(&iss).await;
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -225,7 +209,7 @@ async fn server_down_then_up_recovers_after_backoff() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_refresh_is_backed_off_not_retried_per_request() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(Reply {
         status: "503 Service Unavailable",
         ..Reply::ok("")
@@ -248,7 +232,7 @@ async fn failed_refresh_is_backed_off_not_retried_per_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cached_keys_keep_serving_when_a_refresh_fails() {
-    let a = issuer().await;
+    let a = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&a).await)).await;
     let remote = RemoteJwks::new(
         &server.url(),
@@ -262,7 +246,7 @@ async fn cached_keys_keep_serving_when_a_refresh_fails() {
         ..Reply::ok("")
     });
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let unknown = token(&issuer().await).await;
+    let unknown = token(&unsealed_issuer().await).await;
     let err = remote
         .verify(&unknown, &VerifyOptions::default())
         .await
@@ -278,7 +262,7 @@ async fn cached_keys_keep_serving_when_a_refresh_fails() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirect_to_another_host_is_refused() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let target = Server::start(Reply::ok(jwks_body(&iss).await)).await;
     // `/old` is moved to `/jwks` on the same origin.
     target.route_reply("/old", Reply::moved_to("/jwks"));
@@ -307,17 +291,9 @@ async fn redirect_to_another_host_is_refused() {
     assert_eq!(target.count(), 2, "one redirect, one answer");
 }
 
-#[derive(Default)]
-struct Recorder(Mutex<Vec<Event>>);
-impl EventSink for Recorder {
-    fn on_event(&self, event: &Event) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fetches_and_failures_are_reported_as_events() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
     let rec = Arc::new(Recorder::default());
     let remote = RemoteJwks::new_with_events(
@@ -328,7 +304,7 @@ async fn fetches_and_failures_are_reported_as_events() {
     .unwrap();
     let t = token(&iss).await;
     remote.verify(&t, &VerifyOptions::default()).await.unwrap();
-    let events = rec.0.lock().unwrap().clone();
+    let events = rec.events();
     let names: Vec<&str> = events.iter().map(Event::name).collect();
     assert_eq!(names, ["jwks.fetched", "token.verified"]);
     assert!(matches!(&events[0], Event::JwksFetched { keys: 1, .. }));
@@ -345,10 +321,6 @@ fn timed(clock: &Arc<ManualClock>, f: impl FnOnce(&mut RemoteJwksOptions)) -> Re
         o.clock = clock.clone();
         f(o);
     })
-}
-
-fn names(rec: &Recorder) -> Vec<&'static str> {
-    rec.0.lock().unwrap().iter().map(Event::name).collect()
 }
 
 /// Waits (bounded, to fail instead of hanging) until `done` holds: for work started in the
@@ -377,7 +349,7 @@ async fn verify_now(remote: &RemoteJwks, token: &str) -> authjwt_core::Result<()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_max_age_sets_the_lifetime_within_the_bounds() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let body = jwks_body(&iss).await;
     let t = token(&iss).await;
     // (Cache-Control sent, lifetime expected in seconds) with min 60 s, limit 3600 s, default 600 s.
@@ -438,7 +410,7 @@ async fn min_age_above_the_limit_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refetch_is_conditional_and_a_304_keeps_the_keys() {
-    let a = issuer().await;
+    let a = unsealed_issuer().await;
     let reply = Reply {
         etag: Some("\"v1\"".into()),
         ..Reply::ok(jwks_body(&a).await)
@@ -468,9 +440,9 @@ async fn refetch_is_conditional_and_a_304_keeps_the_keys() {
         "{second}"
     );
     assert!(
-        names(&rec).contains(&"jwks.not_modified"),
+        rec.names().contains(&"jwks.not_modified"),
         "{:?}",
-        names(&rec)
+        rec.names()
     );
     // The 304 gave the set a new lifetime: fresh again for 300 s.
     clock.advance_ms(200_000);
@@ -490,14 +462,14 @@ async fn refetch_is_conditional_and_a_304_keeps_the_keys() {
         .unwrap();
     assert_eq!(server.count(), 3);
     assert_eq!(
-        names(&rec).iter().filter(|n| **n == "jwks.fetched").count(),
+        rec.names().iter().filter(|n| **n == "jwks.fetched").count(),
         2
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_ahead_keeps_every_verification_off_the_network() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let reply = Reply {
         etag: Some("\"k\"".into()),
         ..Reply::ok(jwks_body(&iss).await).with_header("cache-control: max-age=100")
@@ -514,7 +486,7 @@ async fn refresh_ahead_keeps_every_verification_off_the_network() {
     let t = token(&iss).await;
     remote.verify(&t, &VerifyOptions::default()).await.unwrap();
     let refreshed = |rec: &Recorder| {
-        names(rec)
+        rec.names()
             .iter()
             .filter(|n| **n == "jwks.fetched" || **n == "jwks.not_modified")
             .count()
@@ -545,7 +517,7 @@ async fn refresh_ahead_keeps_every_verification_off_the_network() {
         "the cold fetch and one refresh per window"
     );
     assert_eq!(
-        names(&rec)
+        rec.names()
             .iter()
             .filter(|n| **n == "jwks.not_modified")
             .count(),
@@ -556,7 +528,7 @@ async fn refresh_ahead_keeps_every_verification_off_the_network() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cold_burst_of_1000_verifications_makes_one_fetch() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
     // Held until every verification is queued behind the one fetch.
     server.hold();
@@ -587,7 +559,7 @@ enum Outage {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outage_past_max_age_serves_the_last_set_for_the_stale_window_then_fails() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let t = token(&iss).await;
     for (outage, code) in [
         (Outage::Down, "ERR_JWKS_UNAVAILABLE"),
@@ -621,10 +593,10 @@ async fn outage_past_max_age_serves_the_last_set_for_the_stale_window_then_fails
         // Past max-age: the refetch fails, the last good set verifies, and it is reported.
         clock.advance_ms(61_000);
         remote.verify(&t, &VerifyOptions::default()).await.unwrap();
-        let seen = names(&rec);
+        let seen = rec.names();
         assert!(seen.contains(&"jwks.fetch_failed"), "{outage:?}: {seen:?}");
         assert!(seen.contains(&"jwks.stale"), "{outage:?}: {seen:?}");
-        let stale = rec.0.lock().unwrap().iter().find_map(|e| match e {
+        let stale = rec.events().iter().find_map(|e| match e {
             Event::JwksStale { code, .. } => Some(*code),
             _ => None,
         });
@@ -649,7 +621,7 @@ async fn outage_past_max_age_serves_the_last_set_for_the_stale_window_then_fails
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_set_recovers_in_the_background_when_the_server_returns() {
-    let a = issuer().await;
+    let a = unsealed_issuer().await;
     let t = token(&a).await;
     let server = Server::start(Reply::ok(jwks_body(&a).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
@@ -676,7 +648,7 @@ async fn stale_set_recovers_in_the_background_when_the_server_returns() {
     clock.advance_ms(1_000);
     remote.verify(&t, &VerifyOptions::default()).await.unwrap();
     until("the background retry", || {
-        names(&rec).last() == Some(&"jwks.fetched")
+        rec.names().last() == Some(&"jwks.fetched")
     })
     .await;
     assert_eq!(server.count(), 3);
@@ -689,7 +661,7 @@ async fn stale_set_recovers_in_the_background_when_the_server_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stale_if_error_zero_fails_as_soon_as_the_set_is_stale() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let t = token(&iss).await;
     let server = Server::start(Reply::ok(jwks_body(&iss).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
@@ -713,7 +685,7 @@ async fn stale_if_error_zero_fails_as_soon_as_the_set_is_stale() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_kid_while_stale_still_fails_within_the_cooldown() {
-    let a = issuer().await;
+    let a = unsealed_issuer().await;
     let server = Server::start(Reply::ok(jwks_body(&a).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let remote = RemoteJwks::new(
@@ -726,7 +698,7 @@ async fn an_unknown_kid_while_stale_still_fails_within_the_cooldown() {
     server.set_reply(Reply::status("500 Internal Server Error"));
     clock.advance_ms(61_000);
     remote.verify(&t, &VerifyOptions::default()).await.unwrap();
-    let stranger = token(&issuer().await).await;
+    let stranger = token(&unsealed_issuer().await).await;
     for _ in 0..20 {
         let err = remote
             .verify(&stranger, &VerifyOptions::default())

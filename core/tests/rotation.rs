@@ -5,15 +5,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
+mod common;
+use common::Recorder;
+
 use authjwt_core::clock::ManualClock;
-use authjwt_core::events::{Event, EventSink};
+use authjwt_core::events::EventSink;
 use authjwt_core::issuer::{Issuer, IssuerOptions, SignOverrides};
 use authjwt_core::store::{JwkRow, JwkUpdate, KeyStore, MemoryStore};
 use authjwt_core::verify::VerifyOptions;
@@ -61,21 +64,6 @@ impl KeyStore for Store {
     }
     async fn update_jwk(&self, id: &str, update: JwkUpdate) -> Result<(), StoreError> {
         self.rows.update_jwk(id, update).await
-    }
-}
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<Event>>);
-
-impl EventSink for Recorder {
-    fn on_event(&self, event: &Event) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
-impl Recorder {
-    fn names(&self) -> Vec<&'static str> {
-        self.0.lock().unwrap().iter().map(Event::name).collect()
     }
 }
 
@@ -258,7 +246,7 @@ async fn rotate_without_the_update_callback_says_what_stays_published() {
     let old = kid_of_next_token(&issuer).await;
     let new = issuer.rotate().await.unwrap();
     assert_eq!(kid_of_next_token(&issuer).await, new.id);
-    let events = rec.0.lock().unwrap().clone();
+    let events = rec.events();
     let unrecorded = events
         .iter()
         .find(|e| e.name() == "key.retirement_unrecorded")

@@ -8,18 +8,18 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+mod common;
 mod support;
+use common::{token, unsealed_issuer, Recorder};
 use support::{Reply, Server};
 
 use authjwt_core::clock::ManualClock;
-use authjwt_core::events::{Event, EventSink};
-use authjwt_core::issuer::{Issuer, IssuerOptions, SignOverrides};
+use authjwt_core::issuer::Issuer;
 use authjwt_core::remote::{
     RemoteJwks, RemoteJwksOptions, SharedCache, SharedJwksCache, SharedJwksEntry,
 };
-use authjwt_core::store::MemoryStore;
 use authjwt_core::verify::VerifyOptions;
 use authjwt_core::StoreError;
 
@@ -104,45 +104,6 @@ impl SharedJwksCache for MemoryCache {
     }
 }
 
-#[derive(Default)]
-struct Recorder(Mutex<Vec<Event>>);
-
-impl EventSink for Recorder {
-    fn on_event(&self, event: &Event) {
-        self.0.lock().unwrap().push(event.clone());
-    }
-}
-
-impl Recorder {
-    fn count(&self, name: &str) -> usize {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|e| e.name() == name)
-            .count()
-    }
-
-    fn json(&self) -> Vec<Value> {
-        self.0.lock().unwrap().iter().map(Event::to_json).collect()
-    }
-}
-
-async fn issuer() -> Issuer {
-    let opts = IssuerOptions {
-        disable_private_key_encryption: true,
-        ..IssuerOptions::default()
-    };
-    Issuer::new(Arc::new(MemoryStore::new()), opts).unwrap()
-}
-
-async fn token(issuer: &Issuer) -> String {
-    issuer
-        .sign(Map::new(), &SignOverrides::default())
-        .await
-        .unwrap()
-}
-
 async fn jwks_body(issuers: &[&Issuer]) -> String {
     let mut keys = Vec::new();
     for i in issuers {
@@ -212,7 +173,7 @@ fn total(fleet: &[(RemoteJwks, Arc<Recorder>)], name: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_instances_share_one_fetch_per_refresh_window() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
@@ -248,7 +209,7 @@ async fn ten_instances_share_one_fetch_per_refresh_window() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_claim_instances_still_adopt_a_saved_entry() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
@@ -274,7 +235,7 @@ async fn without_a_claim_instances_still_adopt_a_saved_entry() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupted_entry_is_reported_and_ignored() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let t = token(&iss).await;
@@ -317,7 +278,7 @@ async fn a_corrupted_entry_is_reported_and_ignored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_or_hanging_cache_never_fails_verification() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let t = token(&iss).await;
@@ -356,7 +317,7 @@ async fn a_failing_or_hanging_cache_never_fails_verification() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entry_for_another_url_is_ignored() {
-    let (ours, theirs) = (issuer().await, issuer().await);
+    let (ours, theirs) = (unsealed_issuer().await, unsealed_issuer().await);
     let server = Server::start(jwks_reply(jwks_body(&[&ours]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
@@ -393,7 +354,7 @@ async fn an_entry_for_another_url_is_ignored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_kid_is_fetched_once_for_the_fleet() {
-    let (old, new) = (issuer().await, issuer().await);
+    let (old, new) = (unsealed_issuer().await, unsealed_issuer().await);
     let server = Server::start(jwks_reply(jwks_body(&[&old]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
@@ -413,7 +374,7 @@ async fn an_unknown_kid_is_fetched_once_for_the_fleet() {
     );
 
     // Still unknown after that fetch: refused, within the cooldown, without a request.
-    let unknown = token(&issuer().await).await;
+    let unknown = token(&unsealed_issuer().await).await;
     for (remote, _) in &fleet {
         let err = remote
             .verify(&unknown, &VerifyOptions::default())
@@ -426,7 +387,7 @@ async fn an_unknown_kid_is_fetched_once_for_the_fleet() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_that_is_never_released_delays_a_cold_instance_only_boundedly() {
-    let iss = issuer().await;
+    let iss = unsealed_issuer().await;
     let server = Server::start(jwks_reply(jwks_body(&[&iss]).await)).await;
     let clock = Arc::new(ManualClock::new(T0));
     let storage = Arc::new(Storage::default());
