@@ -14,10 +14,13 @@
 # coroutines signing and verifying at 1 and 2 dispatcher threads, with 1 and 2 tokio workers.
 # Remote key sets: bench/remote-fetches.mjs (with bench/remote_fetches.py) counts JWKS fetches per
 # scenario (cold burst, steady state, outage, rotation) for authjwt, jose and PyJWT (~1 minute).
+# Rotation (issue 19): bench/rotation-latency.mjs, sign() p50/p99/max across scheduled rotations
+# for authjwt and Better Auth's jwt plugin (~9 minutes), and bench/rotation-fleet.mjs (with
+# bench/rotation_fleet_worker.py), two fleets of verifiers over 5 minutes of 30 s rotations.
 #
 # Environment: BENCH_SECONDS (measuring time per cell, default 2; the Node and Python programs
 # split it over 5 interleaved rounds and report the median), BENCH_MEMORY_CALLS (default
-# 1000000), BENCH_COLD_RUNS (fresh processes per cold-start cell, default 20). Outputs of each program are kept in .cache/bench/. Takes ~6-8 minutes on 2 cores.
+# 1000000), BENCH_COLD_RUNS (fresh processes per cold-start cell, default 20). Outputs of each program are kept in .cache/bench/. Takes ~20-22 minutes on 2 cores (14 of them the rotation programs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -58,6 +61,8 @@ if [ "$node_ok" = 1 ]; then
   node bench/scaling.mjs | tee "$out/node-scaling.md" || failed+=(node-scaling)
   step "Node: memory, $calls sign+verify"
   node --expose-gc bench/node-extra.mjs memory "$calls" | tee "$out/node-memory.log" || failed+=(node-memory)
+  step "Rotation: sign() latency across scheduled rotations (authjwt vs Better Auth's jwt plugin)"
+  node bench/rotation-latency.mjs | tee "$out/rotation-latency.md" || failed+=(rotation-latency)
 fi
 
 step "Python: release wheel (maturin)"
@@ -94,6 +99,9 @@ if [ "$py_ok" = 1 ]; then
     step "Remote key sets: fetches per scenario (authjwt Node/Python, jose, PyJWT; one JWKS server)"
     node bench/remote-fetches.mjs --python "$bench_venv/bin/python" | tee "$out/remote-fetches.md" ||
       failed+=(remote-fetches)
+    step "Rotation: fleets of verifiers over 5 minutes of 30 s rotations (authjwt vs Better Auth + jose)"
+    node bench/rotation-fleet.mjs --python "$bench_venv/bin/python" | tee "$out/rotation-fleet.md" ||
+      failed+=(rotation-fleet)
   fi
 fi
 
