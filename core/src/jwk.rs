@@ -14,11 +14,8 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use zeroize::{Zeroize, Zeroizing};
 
-mod ed25519;
-
-pub(crate) use ed25519::{ed25519_encoding_is_weak, ed25519_is_on_curve};
-
 use crate::alg::{EcCurve, KeyKind, MAX_RSA_BITS, MIN_RSA_BITS};
+use crate::crypto::ed25519_encoding_is_weak;
 use crate::error::{Error, Result};
 
 /// A public key as a JWK. Bytes are the decoded base64url members.

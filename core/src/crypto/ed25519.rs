@@ -35,7 +35,7 @@ pub(crate) fn ed25519_encoding_is_weak(point: &[u8; 32]) -> bool {
 }
 
 /// The little-endian encoding of p + k for small k (p = 2^255 - 19).
-pub(super) const fn p_plus(k: i8) -> [u8; 32] {
+pub(crate) const fn p_plus(k: i8) -> [u8; 32] {
     let mut out = [0xff; 32];
     out[0] = (0xed_i16 + k as i16) as u8;
     out[31] = 0x7f;

@@ -2,7 +2,8 @@
 //!
 //! Two backends implement the same operations: `aws-lc` (aws-lc-rs) and `rust-crypto` (RustCrypto
 //! crates). Both may be compiled at once; [`Backend::preferred`] serves the default API.
-//! Symmetric primitives (random, hashing, PBKDF2, AEADs) live in [`symmetric`].
+//! Symmetric primitives (random, hashing, PBKDF2, AEADs) live in [`symmetric`], with one file per
+//! backend as here; the backend-independent Ed25519 point rules in `ed25519`.
 //!
 //! Keys are parsed once into backend handles ([`SigningKey`], [`VerifyingKey`]); signing and
 //! verification never re-parse. The checks that must not depend on a backend's leniency run here,
@@ -11,11 +12,15 @@
 
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
+mod ed25519;
 #[cfg(feature = "rust-crypto")]
 mod rust_crypto;
 mod signer_output;
 mod symmetric;
 
+pub(crate) use ed25519::ed25519_encoding_is_weak;
+#[cfg(test)]
+pub(crate) use ed25519::p_plus as ed25519_p_plus;
 pub use signer_output::{
     ecdsa_der_to_jose, jose_signature, signing_digest, signing_hash, SignatureShapeError,
 };
@@ -26,7 +31,8 @@ pub use symmetric::{
 
 use crate::alg::{Algorithm, EcCurve, KeyKind, KeyPairConfig, GENERATED_RSA_BITS};
 use crate::error::{Error, Result};
-use crate::jwk::{ed25519_encoding_is_weak, ed25519_is_on_curve, PrivateJwk, PublicJwk};
+use crate::jwk::{PrivateJwk, PublicJwk};
+use ed25519::ed25519_is_on_curve;
 
 /// A crypto backend compiled into this build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
