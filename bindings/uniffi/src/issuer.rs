@@ -1,8 +1,6 @@
 //! The [`Issuer`] object (`Issuer(store, options)` in Kotlin and Swift).
 
-use std::future::Future;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 
 use authjwt_core::config;
 use authjwt_core::issuer::Issuer as CoreIssuer;
@@ -11,6 +9,7 @@ use serde_json::Value;
 use crate::error::AuthJwtError;
 use crate::options::{IssuerOptions, SignOverrides, VerifyOptions};
 use crate::store::{HostKeyStore, JwkRow, KeyStore};
+use crate::tasks::{now_or_off_thread, off_thread};
 use crate::verify::VerifiedJwt;
 
 /// The JWT issuer: makes and rotates keys in the host's [`KeyStore`], signs tokens, publishes the
@@ -129,45 +128,5 @@ impl Issuer {
         let issuer = self.inner.clone();
         let jwt = now_or_off_thread(async move { issuer.verify(&token, &options).await }).await?;
         Ok(jwt.into())
-    }
-}
-
-/// Runs core work as a task on the tokio runtime, so the host thread that polls the call only
-/// waits; a task that panicked is `ERR_INTERNAL`, never a crash in the host.
-pub(crate) async fn off_thread<T, F>(work: F) -> Result<T, AuthJwtError>
-where
-    F: Future<Output = authjwt_core::Result<T>> + Send + 'static,
-    T: Send + 'static,
-{
-    match tokio::spawn(work).await {
-        Ok(result) => Ok(result?),
-        Err(e) => Err(AuthJwtError::internal(format!(
-            "an authjwt task did not finish: {e}"
-        ))),
-    }
-}
-
-/// [`off_thread`], except that `work` is first polled right here, in the host's poll of the call:
-/// CPU-only work that needs no wait (a verify with cached keys) completes in that poll, so the
-/// call returns without suspending. Otherwise it continues as a tokio task from where it stopped.
-/// Going through a worker costs a JNA callback from a thread the JVM does not know (attached and
-/// detached again on every call) and a second poll, several times the verification itself, and
-/// it serialized the calls: a second dispatcher thread added nothing.
-pub(crate) async fn now_or_off_thread<T, F>(work: F) -> Result<T, AuthJwtError>
-where
-    F: Future<Output = authjwt_core::Result<T>> + Send + 'static,
-    T: Send + 'static,
-{
-    let mut work = Box::pin(work);
-    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        work.as_mut().poll(&mut Context::from_waker(Waker::noop()))
-    }));
-    match first {
-        Ok(Poll::Ready(result)) => Ok(result?),
-        // The task polls it again with its own waker.
-        Ok(Poll::Pending) => off_thread(work).await,
-        Err(_) => Err(AuthJwtError::internal(
-            "an authjwt call panicked (a bug): please report it".to_owned(),
-        )),
     }
 }

@@ -21,6 +21,7 @@ mod issuer;
 mod options;
 mod shared_cache;
 mod store;
+mod tasks;
 mod verify;
 
 pub use client::{

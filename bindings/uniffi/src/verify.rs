@@ -10,8 +10,8 @@ use authjwt_core::verify::{verify_jwt as core_verify_jwt, VerifiedJwt as CoreVer
 
 use crate::error::AuthJwtError;
 use crate::hooks::{EventListener, HostEvents};
-use crate::issuer::off_thread;
 use crate::options::{RemoteKeySetOptions, VerifyOptions};
+use crate::tasks::off_thread;
 
 /// A verified token: its claims and protected header as JSON text.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
