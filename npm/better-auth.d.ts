@@ -20,6 +20,15 @@ export interface JwtOptions extends BetterAuthJwt.JwtOptions {
         verifyBeforeReturn?: boolean | undefined
       })
     | undefined
+  adapter?:
+    | (NonNullable<BetterAuthJwt.JwtOptions['adapter']> & {
+        /**
+         * Sets the `expiresAt` of the row `id` (`revokeJwk`, and retiring the key `createJwk`
+         * replaces). Without it `revokeJwk` is `ERR_INVALID_CONFIG` and a replaced key stays published.
+         */
+        updateJwk?: ((id: string, update: { expiresAt: Date }, ctx?: GenericEndpointContext) => Promise<void>) | undefined
+      })
+    | undefined
 }
 
 /** The plugin: id "jwt", Better Auth's options, endpoints, hooks and schema. */
@@ -30,6 +39,12 @@ export declare const signJWT: typeof BetterAuthJwt.signJWT
 export declare const verifyJWT: typeof BetterAuthJwt.verifyJWT
 export declare const getJwtToken: typeof BetterAuthJwt.getJwtToken
 export declare const createJwk: typeof BetterAuthJwt.createJwk
+/**
+ * authjwt's addition: the stored key `kid` leaves `/jwks` at once (no grace period), verifies
+ * nothing and never signs again (`expiresAt` = the epoch in the `jwks` table). A custom
+ * `options.adapter` needs `updateJwk(id, { expiresAt }, ctx)`, else `ERR_INVALID_CONFIG`.
+ */
+export declare function revokeJwk(ctx: GenericEndpointContext, kid: string, options?: JwtOptions): Promise<void>
 export declare const generateExportedKeyPair: typeof BetterAuthJwt.generateExportedKeyPair
 export declare const toExpJWT: typeof BetterAuthJwt.toExpJWT
 

@@ -34,6 +34,9 @@ const COOKIE_NEEDS_LOCAL_KEYS =
 const primaryAlg = (options) => options?.jwks?.keyPairConfig?.alg ?? DEFAULT_ALG
 const rowAlg = (row, options) => row.alg ?? primaryAlg(options)
 const isLive = (row, nowMs) => !row.expiresAt || new Date(row.expiresAt).getTime() > nowMs
+// The core's revoked rule (`JwkRow::is_revoked`: `expiresAt` at or before `createdAt`, which only
+// revoke writes): such a row verifies nothing, even inside the grace period.
+const isRevoked = (row) => row.expiresAt != null && new Date(row.expiresAt).getTime() <= new Date(row.createdAt).getTime()
 
 function baseURLOf(ctx) {
   const url = ctx.context.options?.baseURL
@@ -131,11 +134,22 @@ export function getJwksAdapter(baseAdapter, options) {
  */
 function storeFor(adapter, options, holder) {
   const custom = options?.adapter
-  return {
+  const store = {
     getJwks: async () => (custom?.getJwks ? await custom.getJwks(holder.ctx) : await adapter.findMany({ model: 'jwks' })) ?? [],
     createJwk: async (row) =>
       custom?.createJwk ? await custom.createJwk(rowData(row), holder.ctx) : await adapter.create({ model: 'jwks', data: rowData(row) }),
   }
+  // The optional third callback (revoke, retiring a rotated-away key): the row's `expiresAt`
+  // through the adapter, or the custom adapter's own `updateJwk` when it has one. A custom
+  // adapter without it has none, so revoke says what is missing instead of touching the table.
+  if (!custom?.getJwks || custom.updateJwk) {
+    store.updateJwk = async (id, { expiresAt }) => {
+      if (custom?.updateJwk) return void (await custom.updateJwk(id, { expiresAt }, holder.ctx))
+      const updated = await adapter.update({ model: 'jwks', where: [{ field: 'id', value: id }], update: { expiresAt } })
+      if (!updated) throw new Error(`updateJwk: no jwks row with id ${id}`)
+    }
+  }
+  return store
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,7 +390,7 @@ async function checkCustomSigned(ctx, options, token, overrides) {
   }
   let failure = await attempt(remoteKeySet(url))
   if (failure?.code === 'ERR_JWKS_NO_MATCHING_KEY') {
-    const rows = (await getJwksAdapter(ctx.context.adapter, options).getAllKeys(ctx)) ?? []
+    const rows = ((await getJwksAdapter(ctx.context.adapter, options).getAllKeys(ctx)) ?? []).filter((r) => !isRevoked(r))
     if (rows.some((r) => r.id === header.kid)) failure = await attempt(keySetOf(rows, (r) => rowAlg(r, options)))
   }
   if (!failure) return
@@ -446,6 +460,19 @@ export async function getJwtToken(ctx, options) {
 export async function createJwk(ctx, options) {
   try {
     return await withIssuer(ctx, options, (issuer) => issuer.rotate())
+  } catch (error) {
+    throw asBetterAuthError(error)
+  }
+}
+
+/**
+ * `revokeJwk(ctx, kid, options)`: the stored key `kid` leaves `/jwks` at once (no grace period),
+ * verifies nothing and never signs again; if it was signing, the next key takes over. Recorded in
+ * the `jwks` table (`expiresAt` = the epoch), so every server of the deployment sees it.
+ */
+export async function revokeJwk(ctx, kid, options) {
+  try {
+    return await withIssuer(ctx, options, (issuer) => issuer.revoke(kid))
   } catch (error) {
     throw asBetterAuthError(error)
   }
@@ -537,7 +564,7 @@ export async function verifyJWT(token, options) {
       return null
     }
     const rows = (await getJwksAdapter(ctx.context.adapter, options).getAllKeys(ctx)) ?? []
-    const row = rows.find((k) => k.id === kid)
+    const row = rows.find((k) => k.id === kid && !isRevoked(k))
     if (!row) {
       ctx.context.logger.debug(`No JWKS key found for kid: ${kid}`)
       return null
@@ -598,7 +625,7 @@ function cookieCacheSigner(options) {
         const header = decodeProtectedHeader(token)
         if (header.typ !== COOKIE_JWT_TYPE || !header.kid) return null
         const rows = (await getJwksAdapter(ctx.context.adapter, options).getAllKeys(ctx)) ?? []
-        const row = rows.find((k) => k.id === header.kid)
+        const row = rows.find((k) => k.id === header.kid && !isRevoked(k))
         const alg = row && (row.alg ?? options?.jwks?.keyPairConfig?.alg ?? header.alg)
         if (!alg) return null
         const { payload } = keySetOf([row], () => alg).verifySync(token, {
