@@ -33,7 +33,18 @@ from ._native import (
     missing_scopes,
     verify_jwt,
 )
-from ._types import AsyncJwksCache, AsyncKeyStore, EventCallback, ExternalSigner, JsonDict, JwksCache, KeyStore
+from ._types import (
+    AsyncJwksCache,
+    AsyncKeyStore,
+    AsyncUpdatableKeyStore,
+    EventCallback,
+    ExternalSigner,
+    JsonDict,
+    JwksCache,
+    JwkUpdate,
+    KeyStore,
+    UpdatableKeyStore,
+)
 from .errors import (
     AlgNotAllowed,
     AuthJwtError,
@@ -64,6 +75,7 @@ __all__ = [
     "AsyncIssuer",
     "AsyncJwksCache",
     "AsyncKeyStore",
+    "AsyncUpdatableKeyStore",
     "AsyncRemoteKeySet",
     "AuthJwtError",
     "Challenge",
@@ -85,6 +97,7 @@ __all__ = [
     "JWTInvalid",
     "JsonDict",
     "JwkRow",
+    "JwkUpdate",
     "JwksCache",
     "JwksCacheEntry",
     "KeyDecryptionFailed",
@@ -95,6 +108,7 @@ __all__ = [
     "NotSupported",
     "RemoteKeySet",
     "StoreError",
+    "UpdatableKeyStore",
     "VerifiedJwt",
     "WeakKey",
     "__version__",

@@ -6,7 +6,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequ
 
 from typing_extensions import Self, disjoint_base
 
-from ._types import AsyncJwksCache, AsyncKeyStore, EventCallback, ExternalSigner, JwksCache, KeyStore
+from ._types import AsyncJwksCache, AsyncKeyStore, EventCallback, ExternalSigner, JwksCache, JwkUpdate, KeyStore
 
 __all__ = [
     "AsyncIssuer",
@@ -103,6 +103,7 @@ class MemoryStore:
     def __new__(cls, rows: Optional[Sequence[Union[JwkRow, Mapping[str, Any]]]] = None) -> "MemoryStore": ...
     def get_jwks(self) -> List[JwkRow]: ...
     def create_jwk(self, row: JwkRow) -> JwkRow: ...
+    def update_jwk(self, id: str, update: JwkUpdate) -> None: ...
     def __len__(self) -> int: ...
 
 @final

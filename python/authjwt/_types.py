@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Literal, Protocol, TypedDict, Union, runtime_checkable
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ._native import JwkRow, JwksCacheEntry
 
-__all__ = ["KeyStore", "AsyncKeyStore", "JwksCache", "AsyncJwksCache", "JsonDict", "EventCallback", "ExternalSigner"]
+__all__ = ["KeyStore", "AsyncKeyStore", "UpdatableKeyStore", "AsyncUpdatableKeyStore", "JwkUpdate", "JwksCache", "AsyncJwksCache", "JsonDict", "EventCallback", "ExternalSigner"]
 
 #: A JSON object as Python sees it.
 JsonDict = Dict[str, Any]
@@ -21,6 +23,8 @@ class KeyStore(Protocol):
     """The storage contract of :class:`authjwt.Issuer` (Better Auth's ``getJwks``/``createJwk``).
 
     Rows may be :class:`authjwt.JwkRow` objects or mappings with Better Auth's camelCase columns.
+    The optional third method ``update_jwk(id, update)`` (see :class:`UpdatableKeyStore`) lets
+    ``revoke(kid)`` work and records the retirement of a rotated-away key.
     """
 
     def get_jwks(self) -> "List[JwkRow]":
@@ -42,6 +46,35 @@ class AsyncKeyStore(Protocol):
 
     async def create_jwk(self, row: "JwkRow") -> "JwkRow":
         """Stores ``row`` and returns it as stored (the store may replace ``id``)."""
+        ...
+
+
+class JwkUpdate(TypedDict):
+    """What ``update_jwk(id, update)`` receives: the row's new ``expires_at`` (Better Auth's
+    ``expiresAt`` column), an aware UTC datetime like the rows'. ``revoke`` writes the Unix epoch."""
+
+    expires_at: "datetime"
+
+
+@runtime_checkable
+class UpdatableKeyStore(KeyStore, Protocol):
+    """A :class:`KeyStore` with the optional ``update_jwk``: sets the ``expires_at`` of the row
+    ``id`` and leaves its other columns as they are (in SQL: ``UPDATE jwks SET "expiresAt" = ...
+    WHERE id = ...``). ``Issuer.revoke(kid)`` needs it (``ERR_INVALID_CONFIG`` without it);
+    ``rotate()`` uses it to retire the old key, which then leaves the JWKS after ``grace_period``
+    (without it the old key stays published and an ``key.retirement_unrecorded`` event says so)."""
+
+    def update_jwk(self, id: str, update: JwkUpdate) -> object:
+        """Sets ``update["expires_at"]`` on the row ``id``; the return value is ignored."""
+        ...
+
+
+@runtime_checkable
+class AsyncUpdatableKeyStore(AsyncKeyStore, Protocol):
+    """:class:`UpdatableKeyStore` for :class:`authjwt.AsyncIssuer`: ``async def update_jwk``."""
+
+    async def update_jwk(self, id: str, update: JwkUpdate) -> object:
+        """Sets ``update["expires_at"]`` on the row ``id``; the return value is ignored."""
         ...
 
 

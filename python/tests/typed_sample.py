@@ -17,12 +17,14 @@ from authjwt import (
     JwkRow,
     JWTClaimValidationFailed,
     JWTExpired,
+    JwkUpdate,
     KeySet,
     KeyStore,
     ManualClock,
     MemoryStore,
     RemoteKeySet,
     StoreError,
+    UpdatableKeyStore,
     VerifiedJwt,
     decode_header,
     decode_jwt,
@@ -41,6 +43,18 @@ class ListStore:
     def create_jwk(self, row: JwkRow) -> JwkRow:
         self.rows.append(row)
         return row
+
+
+class UpdatingListStore(ListStore):
+    def update_jwk(self, id: str, update: JwkUpdate) -> None:
+        self.rows = [r.replace(expires_at=update["expires_at"]) if r.id == id else r for r in self.rows]
+
+
+def revoke_usage() -> None:
+    store: UpdatableKeyStore = UpdatingListStore()
+    issuer = Issuer(store=store, secret="s")
+    issuer.revoke(issuer.rotate().id)
+    MemoryStore().update_jwk("kid", {"expires_at": dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)})
 
 
 class AsyncListStore:

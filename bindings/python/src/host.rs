@@ -10,10 +10,10 @@ use async_trait::async_trait;
 use authjwt_core::clock::Clock;
 use authjwt_core::events::{Event, EventSink};
 use authjwt_core::issuer::{ExternalSigner, SessionHooks, SignRequest};
-use authjwt_core::store::{JwkRow, KeyStore};
+use authjwt_core::store::{JwkRow, JwkUpdate, KeyStore};
 use authjwt_core::StoreError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use pyo3_async_runtimes::TaskLocals;
 use serde_json::{Map, Value};
 
@@ -137,16 +137,24 @@ fn exiting(operation: &'static str) -> StoreError {
     StoreError::new(operation, "not called: the Python interpreter is exiting")
 }
 
-/// A Python object with `get_jwks()` and `create_jwk(row)`, sync or `async def`.
+/// A Python object with `get_jwks()` and `create_jwk(row)`, and optionally
+/// `update_jwk(id, update)`; sync or `async def`.
 pub struct PyKeyStore {
     store: Py<PyAny>,
     locals: Arc<LoopLocals>,
+    /// Whether the object has `update_jwk`, read once when wrapped (as Node reads `updateJwk`).
+    has_update: bool,
 }
 
 impl PyKeyStore {
     /// Wraps `store`; async results are awaited on the loop recorded in `locals`.
-    pub fn new(store: Py<PyAny>, locals: Arc<LoopLocals>) -> Self {
-        PyKeyStore { store, locals }
+    pub fn new(store: Bound<'_, PyAny>, locals: Arc<LoopLocals>) -> PyResult<Self> {
+        let has_update = store.hasattr("update_jwk")?;
+        Ok(PyKeyStore {
+            store: store.unbind(),
+            locals,
+            has_update,
+        })
     }
 }
 
@@ -196,6 +204,34 @@ impl KeyStore for PyKeyStore {
         )
         .await?;
         with_python("create_jwk", |py| row_from_py(out.bind(py)))
+    }
+
+    fn can_update(&self) -> bool {
+        self.has_update
+    }
+
+    /// `update_jwk(id, {"expires_at": datetime})`: the datetime aware and in UTC, as in rows.
+    async fn update_jwk(&self, id: &str, update: JwkUpdate) -> Result<(), StoreError> {
+        if !self.has_update {
+            return Err(StoreError::new("update_jwk", "the store has no update_jwk"));
+        }
+        let id = id.to_owned();
+        call_host(
+            &self.store,
+            Some("update_jwk"),
+            "update_jwk",
+            move |py| {
+                let change = PyDict::new(py);
+                change.set_item(
+                    "expires_at",
+                    convert::ms_to_datetime(py, update.expires_at)?,
+                )?;
+                PyTuple::new(py, [PyString::new(py, &id).into_any(), change.into_any()])
+            },
+            &self.locals,
+        )
+        .await
+        .map(|_| ())
     }
 }
 

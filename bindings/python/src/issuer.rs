@@ -187,7 +187,7 @@ fn build_issuer(
                     ));
                 }
                 host_callbacks = true;
-                Arc::new(PyKeyStore::new(s.unbind(), locals.clone()))
+                Arc::new(PyKeyStore::new(s, locals.clone())?)
             }
         },
     };

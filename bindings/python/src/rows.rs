@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use authjwt_core::store::{JwkRow, KeyStore, MemoryStore};
+use authjwt_core::store::{JwkRow, JwkUpdate, KeyStore, MemoryStore};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyMapping};
@@ -190,6 +190,19 @@ fn row_from_mapping(obj: &Bound<'_, PyAny>) -> PyResult<JwkRow> {
     })
 }
 
+/// `{"expires_at": aware datetime}` (what the issuer passes to a store's `update_jwk`).
+fn update_from_py(obj: &Bound<'_, PyAny>) -> PyResult<JwkUpdate> {
+    let map = obj
+        .cast::<PyMapping>()
+        .map_err(|_| PyTypeError::new_err("update must be a mapping with \"expires_at\""))?;
+    if !map.contains("expires_at")? {
+        return Err(PyTypeError::new_err("update has no \"expires_at\""));
+    }
+    Ok(JwkUpdate {
+        expires_at: convert::datetime_to_ms(&map.get_item("expires_at")?, "expires_at")?,
+    })
+}
+
 /// Rows kept in process memory (the default store). Its methods follow the store protocol, so it
 /// also serves as a reference for host stores.
 #[pyclass(name = "MemoryStore", module = "authjwt", frozen)]
@@ -231,6 +244,17 @@ impl PyMemoryStore {
             runtime::block_on(async move { store.create_jwk(row).await.map_err(Into::into) })
         })
         .map(PyJwkRow::from)
+    }
+
+    /// Sets the `expires_at` of row `id` (`update` is `{"expires_at": aware datetime}`).
+    fn update_jwk(&self, py: Python<'_>, id: String, update: &Bound<'_, PyAny>) -> PyResult<()> {
+        let update = update_from_py(update)?;
+        let store = self.inner.clone();
+        detached(py, move || {
+            runtime::block_on(
+                async move { store.update_jwk(&id, update).await.map_err(Into::into) },
+            )
+        })
     }
 
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
