@@ -9,12 +9,12 @@ for target in "${targets[@]}"; do
   # A static library for Apple platforms (the crate's cdylib is for JNA and Linux).
   cargo rustc --release -p authjwt-uniffi --lib --target "$target" --crate-type staticlib
 done
-cargo build -p authjwt-uniffi-bindgen
+cargo build --profile bindgen -p authjwt-uniffi-bindgen
 lib() { echo "target/$1/release/libauthjwt_uniffi.a"; }
 out=target/uniffi/apple
 rm -rf "$out" swift/AuthJwtFFI.xcframework
 mkdir -p "$out/headers" "$out/ios-sim" "$out/macos"
-target/debug/uniffi-bindgen generate --library "$(lib aarch64-apple-darwin)" --language swift \
+target/bindgen/uniffi-bindgen generate --library "$(lib aarch64-apple-darwin)" --language swift \
   --out-dir target/uniffi/swift
 cp target/uniffi/swift/AuthJwtFFI.h "$out/headers/"
 # The framework's module map must be named module.modulemap.

@@ -10,6 +10,10 @@ export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=f
 MAVEN_REPO="${MAVEN_REPO:-$AUTHJWT_ROOT/.cache/m2}"
 # The build tools venv (python/requirements-build.txt: maturin, ziglang, cargo-zigbuild, auditwheel).
 BUILD_VENV="$AUTHJWT_ROOT/.cache/python-build"
+# The wheel's own target dir: maturin links through its own zig wrapper, and cargo rebuilds every
+# crate whose linker changed, so sharing a dir with the addon's build (cargo-zigbuild's wrapper, the
+# same crate hashes) rebuilt both in full each time the other had run.
+WHEEL_TARGET_DIR="${WHEEL_TARGET_DIR:-$CARGO_TARGET_DIR/wheel}"
 # Release artifacts target this glibc (manylinux2014), so they load on every Linux users run.
 GLIBC_BASELINE=2.17
 
@@ -47,8 +51,7 @@ release_binary_env() {
 
 # The napi-rs addon in npm/, built against glibc 2.17 like the wheel: `napi build -x` runs
 # `cargo zigbuild --target x86_64-unknown-linux-gnu.2.17` with zig from PyPI (ensure_build_tools).
-# Always the release profile: it shares its dependency builds with the wheel's (same target, same
-# zig wrappers), so the two cost about one build. `--release` is accepted (benchmarks pass it).
+# Always the release profile. `--release` is accepted (benchmarks pass it).
 build_node_addon() {
   ensure_node
   ensure_build_tools
@@ -119,10 +122,11 @@ cargo_zigbuild() {
 # staged at JNA's resource path for the JAR.
 build_uniffi_bindings() {
   cargo_zigbuild --release -p authjwt-uniffi --lib || return 1
-  # The generator is a host tool: the dev profile, no zig, never part of the library's build.
-  cargo build -q -p authjwt-uniffi-bindgen || return 1
+  # The generator is a host tool: its own unoptimised profile (Cargo.toml), no zig, never part of
+  # the library's build.
+  cargo build -q --profile bindgen -p authjwt-uniffi-bindgen || return 1
   local out="$CARGO_TARGET_DIR/uniffi" dir="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release"
-  local lib="$dir/libauthjwt_uniffi.so" bindgen="$CARGO_TARGET_DIR/debug/uniffi-bindgen"
+  local lib="$dir/libauthjwt_uniffi.so" bindgen="$CARGO_TARGET_DIR/bindgen/uniffi-bindgen"
   # Library mode reads the UniFFI metadata symbols from the rlib: zig's linker leaves the .so
   # without a symbol table (its exported functions stay in .dynsym).
   local meta="$dir/libauthjwt_uniffi.rlib"
@@ -147,7 +151,8 @@ ensure_python() {
 build_python_wheel() {
   ensure_build_tools
   rm -rf "$AUTHJWT_ROOT/python/dist"
-  (cd "$AUTHJWT_ROOT/python" && PATH="$BUILD_VENV/bin:$PATH" release_binary_env "$BUILD_VENV/bin/maturin" build --release \
+  (cd "$AUTHJWT_ROOT/python" && PATH="$BUILD_VENV/bin:$PATH" CARGO_TARGET_DIR="$WHEEL_TARGET_DIR" \
+    release_binary_env "$BUILD_VENV/bin/maturin" build --release \
     --zig --compatibility manylinux2014 --out dist --quiet >&2)
   local wheel
   wheel=$(ls "$AUTHJWT_ROOT"/python/dist/authjwt-*-abi3-*.whl 2>/dev/null | head -n1 || true)
