@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use authjwt_core::error::StoreError;
 use authjwt_core::store as core_store;
 
-use crate::error::KeyStoreError;
+use crate::error::HostCallbackError;
 
 /// One row of Better Auth's `jwks` table (columns `id`, `publicKey`, `privateKey`, `createdAt`,
 /// `expiresAt`, `alg`, `crv`).
@@ -83,16 +83,17 @@ impl From<JwkRow> for core_store::JwkRow {
 ///
 /// Kotlin: `interface KeyStore { suspend fun getJwks(): List<JwkRow>; suspend fun createJwk(row:
 /// JwkRow): JwkRow }`; Swift: a `Sendable` protocol with `async throws` methods. Throw
-/// `KeyStoreException`/`KeyStoreError` (or anything): the caller gets `ERR_STORE` with the message.
+/// `HostCallbackException`/`HostCallbackError` (or anything): the caller gets `ERR_STORE` with the
+/// message and the failed callback as `operation`.
 #[uniffi::export(foreign)]
 #[async_trait::async_trait]
 pub trait KeyStore: Send + Sync {
     /// Every stored row, expired ones included (authjwt filters).
-    async fn get_jwks(&self) -> Result<Vec<JwkRow>, KeyStoreError>;
+    async fn get_jwks(&self) -> Result<Vec<JwkRow>, HostCallbackError>;
 
     /// Stores a new row and returns it as stored; the returned row is the truth (the store may
     /// replace the proposed `id`).
-    async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, KeyStoreError>;
+    async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, HostCallbackError>;
 }
 
 /// The one adapter from a host [`KeyStore`] to the core's `KeyStore`: converts rows and keeps the
@@ -150,14 +151,14 @@ impl MemoryStore {
 #[uniffi::export]
 #[async_trait::async_trait]
 impl KeyStore for MemoryStore {
-    async fn get_jwks(&self) -> Result<Vec<JwkRow>, KeyStoreError> {
+    async fn get_jwks(&self) -> Result<Vec<JwkRow>, HostCallbackError> {
         let rows = core_store::KeyStore::get_jwks(&self.inner)
             .await
             .map_err(store_failed)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, KeyStoreError> {
+    async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, HostCallbackError> {
         let stored = core_store::KeyStore::create_jwk(&self.inner, row.into())
             .await
             .map_err(store_failed)?;
@@ -165,8 +166,8 @@ impl KeyStore for MemoryStore {
     }
 }
 
-fn store_failed(e: StoreError) -> KeyStoreError {
-    KeyStoreError::Failed {
+fn store_failed(e: StoreError) -> HostCallbackError {
+    HostCallbackError::Failed {
         detail: e.to_string(),
     }
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use authjwt_uniffi::{
-    verify_jwt, AuthJwtError, Issuer, IssuerOptions, JwkRow, KeySet, KeyStore, KeyStoreError,
+    verify_jwt, AuthJwtError, HostCallbackError, Issuer, IssuerOptions, JwkRow, KeySet, KeyStore,
     MemoryStore, SignOverrides, VerifyOptions,
 };
 
@@ -28,12 +28,12 @@ struct VecStore {
 
 #[async_trait::async_trait]
 impl KeyStore for VecStore {
-    async fn get_jwks(&self) -> Result<Vec<JwkRow>, KeyStoreError> {
+    async fn get_jwks(&self) -> Result<Vec<JwkRow>, HostCallbackError> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         Ok(self.rows.lock().map_err(|_| failed("poisoned"))?.clone())
     }
 
-    async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, KeyStoreError> {
+    async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, HostCallbackError> {
         self.creates.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(self.create_delay).await;
         self.rows
@@ -49,17 +49,17 @@ struct DownStore(&'static str);
 
 #[async_trait::async_trait]
 impl KeyStore for DownStore {
-    async fn get_jwks(&self) -> Result<Vec<JwkRow>, KeyStoreError> {
+    async fn get_jwks(&self) -> Result<Vec<JwkRow>, HostCallbackError> {
         Err(failed(self.0))
     }
 
-    async fn create_jwk(&self, _row: JwkRow) -> Result<JwkRow, KeyStoreError> {
+    async fn create_jwk(&self, _row: JwkRow) -> Result<JwkRow, HostCallbackError> {
         Err(failed(self.0))
     }
 }
 
-fn failed(detail: &str) -> KeyStoreError {
-    KeyStoreError::Failed {
+fn failed(detail: &str) -> HostCallbackError {
+    HostCallbackError::Failed {
         detail: detail.to_owned(),
     }
 }
@@ -171,10 +171,12 @@ async fn host_store_error_is_err_store_with_the_host_message() -> Result<(), Aut
 
 #[test]
 fn an_unexpected_host_exception_keeps_its_text() {
-    let e = KeyStoreError::from(uniffi::UnexpectedUniFFICallbackError::new(
+    let e = HostCallbackError::from(uniffi::UnexpectedUniFFICallbackError::new(
         "java.lang.IllegalStateException: disk on fire",
     ));
-    assert!(matches!(&e, KeyStoreError::Unexpected { detail } if detail.contains("disk on fire")));
+    assert!(
+        matches!(&e, HostCallbackError::Unexpected { detail } if detail.contains("disk on fire"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

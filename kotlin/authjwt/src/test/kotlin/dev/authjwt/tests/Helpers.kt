@@ -4,7 +4,7 @@ package dev.authjwt.tests
 
 import dev.authjwt.JwkRow
 import dev.authjwt.KeyStore
-import dev.authjwt.KeyStoreException
+import dev.authjwt.HostCallbackException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
@@ -71,7 +71,7 @@ open class MapKeyStore(private val createDelayMs: Long = 0) : KeyStore {
         creates.incrementAndGet()
         if (createDelayMs > 0) delay(createDelayMs)
         synchronized(rows) {
-            if (rows.containsKey(row.id)) throw KeyStoreException.Failed("duplicate id ${row.id}")
+            if (rows.containsKey(row.id)) throw HostCallbackException.Failed("duplicate id ${row.id}")
             rows[row.id] = row
         }
         return row
