@@ -1,6 +1,7 @@
 //! The errors hosts see: [`AuthJwtError`] (Kotlin `AuthJwtException`, Swift `AuthJwtError`) for
-//! everything authjwt reports, and [`KeyStoreError`] (Kotlin `KeyStoreException`) for a host's key
-//! store to throw. The mapping from the core's `Error` is in one place: [`AuthJwtError::from`].
+//! everything authjwt reports, and [`HostCallbackError`] (Kotlin `HostCallbackException`) for a
+//! host's callbacks (key store, signer, hooks, cache) to throw. The mapping from the core's
+//! `Error` is in one place: [`AuthJwtError::from`].
 
 use authjwt_core::error::Error as CoreError;
 
@@ -143,7 +144,8 @@ pub enum AuthJwtError {
         code: String,
         /// What failed, with the host's own message.
         detail: String,
-        /// `get_jwks` or `create_jwk`.
+        /// The callback that failed (`get_jwks`, `create_jwk`, `sign`, ...; see
+        /// [`HostCallbackError`]).
         operation: String,
         /// Whether the call was abandoned after `storeTimeout`.
         timed_out: bool,
@@ -266,19 +268,25 @@ impl AuthJwtError {
     }
 }
 
-/// The error a host's [`crate::KeyStore`] throws (Kotlin `KeyStoreException`, Swift
-/// `KeyStoreError`). It reaches the caller of `sign`/`jwks`/... as [`AuthJwtError::Store`]
-/// (`ERR_STORE`) with `detail` kept. Any other exception a Kotlin store throws arrives as
-/// [`KeyStoreError::Unexpected`] with the exception's text.
+/// The error a host callback throws (Kotlin `HostCallbackException`, Swift `HostCallbackError`):
+/// any method of a host's [`crate::KeyStore`], [`crate::ExternalSigner`],
+/// `KeyVersionSigner`, [`crate::SessionHooks`], [`crate::JwksCache`] or
+/// [`crate::EventListener`]. It reaches the caller as the core's error for that callback,
+/// [`AuthJwtError::Store`] (`ERR_STORE`, as in Node and Python) with `detail` kept and
+/// `operation` naming the callback that failed: `get_jwks`, `create_jwk`, `update_jwk`, `sign`
+/// and `kid` (an external signer), `define_payload`, `get_subject`, `load`, `save`, `claim`,
+/// `release`. Any other exception a callback throws arrives as [`HostCallbackError::Unexpected`]
+/// with the exception's text. (An `EventListener`'s errors are ignored: monitoring never fails
+/// an operation.)
 #[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum KeyStoreError {
-    /// The storage failed (database down, constraint violated, ...).
+pub enum HostCallbackError {
+    /// The callback failed (database down, constraint violated, KMS refused, ...).
     #[error("{detail}")]
     Failed {
-        /// The host's message, kept in the `ERR_STORE` error.
+        /// The host's message, kept in the error the caller gets.
         detail: String,
     },
-    /// The host threw something that is not a `KeyStoreError`.
+    /// The host threw something that is not a `HostCallbackError`.
     #[error("{detail}")]
     Unexpected {
         /// The exception's text.
@@ -286,9 +294,9 @@ pub enum KeyStoreError {
     },
 }
 
-impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreError {
+impl From<uniffi::UnexpectedUniFFICallbackError> for HostCallbackError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        KeyStoreError::Unexpected { detail: e.reason }
+        HostCallbackError::Unexpected { detail: e.reason }
     }
 }
 
@@ -390,7 +398,7 @@ mod tests {
 
     #[test]
     fn a_host_store_error_keeps_the_host_message() {
-        let host = KeyStoreError::Failed {
+        let host = HostCallbackError::Failed {
             detail: "database is down".into(),
         };
         let mapped = AuthJwtError::from(CoreError::from(StoreError::with_source("get_jwks", host)));

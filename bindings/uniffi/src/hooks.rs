@@ -12,7 +12,7 @@ use authjwt_core::issuer::{
 };
 use serde_json::{Map, Value};
 
-use crate::error::KeyStoreError;
+use crate::error::HostCallbackError;
 
 /// Better Auth's `definePayload({ user, session })` and `getSubject({ user, session })`, as a host
 /// interface; objects cross as JSON text. Return `null`/`nil` for Better Auth's default (the whole
@@ -25,26 +25,27 @@ pub trait SessionHooks: Send + Sync {
         &self,
         user_json: String,
         session_json: String,
-    ) -> Result<Option<String>, KeyStoreError>;
+    ) -> Result<Option<String>, HostCallbackError>;
 
     /// The `sub` for this user and session, or none for the default.
     async fn get_subject(
         &self,
         user_json: String,
         session_json: String,
-    ) -> Result<Option<String>, KeyStoreError>;
+    ) -> Result<Option<String>, HostCallbackError>;
 }
 
 /// Signs with a key the host keeps (Android Keystore, Secure Enclave, a KMS), as Better Auth's
 /// `jwt.sign`: receives the JWS signing input (or its digest, with `messageType = "digest"`),
 /// returns the signature: ECDSA in the JOSE form `r || s` (Java's
-/// `SHA256withECDSAinP1363Format`) or DER (`SHA256withECDSA`, a KMS), converted here. Errors
-/// become `ERR_STORE`.
+/// `SHA256withECDSAinP1363Format`) or DER (`SHA256withECDSA`, a KMS), converted here. A thrown
+/// error, or an answer that is not a valid signature, is the core's external-signer failure, as
+/// in Node and Python: `ERR_STORE` with `operation` `sign` (`kid` for `currentKid`).
 #[uniffi::export(foreign)]
 #[async_trait::async_trait]
 pub trait ExternalSigner: Send + Sync {
     /// The signature of `signing_input`.
-    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, KeyStoreError>;
+    async fn sign(&self, signing_input: Vec<u8>) -> Result<Vec<u8>, HostCallbackError>;
 }
 
 /// An [`ExternalSigner`] that names its key version per token (a KMS key version), so a rotation
@@ -55,10 +56,11 @@ pub trait ExternalSigner: Send + Sync {
 #[async_trait::async_trait]
 pub trait KeyVersionSigner: Send + Sync {
     /// The kid of the key version that signs next; none for the config's `kid`.
-    async fn current_kid(&self) -> Result<Option<String>, KeyStoreError>;
+    async fn current_kid(&self) -> Result<Option<String>, HostCallbackError>;
 
     /// The signature of `signing_input` (or its digest) by the key version `kid`.
-    async fn sign(&self, signing_input: Vec<u8>, kid: String) -> Result<Vec<u8>, KeyStoreError>;
+    async fn sign(&self, signing_input: Vec<u8>, kid: String)
+        -> Result<Vec<u8>, HostCallbackError>;
 }
 
 /// An [`ExternalSigner`] (one `kid`) or a [`KeyVersionSigner`] (a kid per token) with the
@@ -121,7 +123,7 @@ pub struct AuthJwtEvent {
 #[uniffi::export(foreign)]
 pub trait EventListener: Send + Sync {
     /// Called when something happens.
-    fn on_event(&self, event: AuthJwtEvent) -> Result<(), KeyStoreError>;
+    fn on_event(&self, event: AuthJwtEvent) -> Result<(), HostCallbackError>;
 }
 
 /// The adapter from host [`SessionHooks`] to the core's.
@@ -217,5 +219,46 @@ impl EventSink for HostEvents {
             message: text("message"),
         };
         let _ = self.0.on_event(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use authjwt_core::error::Error as CoreError;
+    use authjwt_core::issuer::MessageType;
+    use authjwt_core::Algorithm;
+
+    use super::*;
+    use crate::error::AuthJwtError;
+
+    struct RefusingSigner;
+
+    #[async_trait::async_trait]
+    impl ExternalSigner for RefusingSigner {
+        async fn sign(&self, _signing_input: Vec<u8>) -> Result<Vec<u8>, HostCallbackError> {
+            Err(HostCallbackError::Failed {
+                detail: "KMS refused".into(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_signer_is_the_sign_callback_with_the_host_message() {
+        let request = SignRequest {
+            message: b"header.payload".to_vec(),
+            message_type: MessageType::Raw,
+            alg: Algorithm::ES256,
+            kid: "kms-1".into(),
+        };
+        let failed = HostSigner::Fixed(Arc::new(RefusingSigner))
+            .sign(request)
+            .await
+            .err()
+            .map(|e| AuthJwtError::from(CoreError::from(e)));
+        assert!(
+            matches!(&failed, Some(AuthJwtError::Store { operation, detail, .. })
+            if operation == "sign" && detail.contains("KMS refused")),
+            "{failed:?}"
+        );
     }
 }

@@ -27,7 +27,7 @@ mod verify;
 pub use client::{
     decode_jwt_unverified, decode_protected_header_unverified, is_expired, UnverifiedJwt,
 };
-pub use error::{AuthJwtError, KeyStoreError};
+pub use error::{AuthJwtError, HostCallbackError};
 pub use hooks::{AuthJwtEvent, EventListener, ExternalSigner, ExternalSignerConfig, SessionHooks};
 pub use http::{
     auth_challenge, extract_bearer_token, if_none_match, jwks_etag, missing_scopes, AuthChallenge,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use authjwt_core::remote::{SharedJwksCache, SharedJwksEntry};
 use authjwt_core::StoreError;
 
-use crate::error::KeyStoreError;
+use crate::error::HostCallbackError;
 
 /// One fetched JWKS as a shared cache keeps it. Store every field and give it back from `load`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -66,15 +66,15 @@ impl From<JwksCacheEntry> for SharedJwksEntry {
 #[async_trait::async_trait]
 pub trait JwksCache: Send + Sync {
     /// The stored entry, if any.
-    async fn load(&self) -> Result<Option<JwksCacheEntry>, KeyStoreError>;
+    async fn load(&self) -> Result<Option<JwksCacheEntry>, HostCallbackError>;
     /// Stores `entry`, replacing any other.
-    async fn save(&self, entry: JwksCacheEntry) -> Result<(), KeyStoreError>;
+    async fn save(&self, entry: JwksCacheEntry) -> Result<(), HostCallbackError>;
     /// Whether `claim`/`release` are implemented.
     fn supports_claim(&self) -> bool;
     /// Takes the right to fetch for `ttl_seconds` unless another instance holds it.
-    async fn claim(&self, ttl_seconds: f64) -> Result<bool, KeyStoreError>;
+    async fn claim(&self, ttl_seconds: f64) -> Result<bool, HostCallbackError>;
     /// Gives the claim back before its ttl.
-    async fn release(&self) -> Result<(), KeyStoreError>;
+    async fn release(&self) -> Result<(), HostCallbackError>;
 }
 
 /// The host's cache as the core's trait.

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use authjwt_uniffi::{
-    if_none_match, jwks_etag, AuthJwtEvent, EventListener, Issuer, IssuerOptions, KeyStoreError,
-    MemoryStore, RemoteKeySet, RemoteKeySetOptions, SignOverrides, VerifyOptions,
+    if_none_match, jwks_etag, AuthJwtEvent, EventListener, HostCallbackError, Issuer,
+    IssuerOptions, MemoryStore, RemoteKeySet, RemoteKeySetOptions, SignOverrides, VerifyOptions,
 };
 
 // The loopback HTTP server of core's tests, the one copy.
@@ -20,7 +20,7 @@ use support::{Reply, Server};
 struct Recorder(Mutex<Vec<AuthJwtEvent>>);
 
 impl EventListener for Recorder {
-    fn on_event(&self, event: AuthJwtEvent) -> Result<(), KeyStoreError> {
+    fn on_event(&self, event: AuthJwtEvent) -> Result<(), HostCallbackError> {
         self.0.lock().unwrap().push(event);
         Ok(())
     }

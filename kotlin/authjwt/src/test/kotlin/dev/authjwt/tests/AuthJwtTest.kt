@@ -14,7 +14,7 @@ import dev.authjwt.JwkRow
 import dev.authjwt.KeyPairConfig
 import dev.authjwt.KeySet
 import dev.authjwt.KeyStore
-import dev.authjwt.KeyStoreException
+import dev.authjwt.HostCallbackException
 import dev.authjwt.MemoryStore
 import dev.authjwt.PrivateKeyFormat
 import dev.authjwt.RemoteKeySet
@@ -298,8 +298,8 @@ class AuthJwtTest {
     }
 
     @Test
-    fun `a store that throws KeyStoreException is ERR_STORE with the host's message`() = blocking {
-        val issuer = Issuer(FailingKeyStore(KeyStoreException.Failed("database is down")), options())
+    fun `a store that throws HostCallbackException is ERR_STORE with the host's message`() = blocking {
+        val issuer = Issuer(FailingKeyStore(HostCallbackException.Failed("database is down")), options())
         val e = expectThrows<AuthJwtException.Store> { issuer.sign(PAYLOAD) }
         checkEq("ERR_STORE", e.code, "code")
         checkEq("get_jwks", e.operation, "operation")
@@ -318,7 +318,7 @@ class AuthJwtTest {
         val failing = AtomicInteger(1)
         val store = object : MapKeyStore() {
             override suspend fun createJwk(row: JwkRow): JwkRow {
-                if (failing.getAndDecrement() > 0) throw KeyStoreException.Failed("unique constraint")
+                if (failing.getAndDecrement() > 0) throw HostCallbackException.Failed("unique constraint")
                 return super.createJwk(row)
             }
         }

@@ -15,7 +15,7 @@ import dev.authjwt.ExternalSigner
 import dev.authjwt.ExternalSignerConfig
 import dev.authjwt.Issuer
 import dev.authjwt.KeySet
-import dev.authjwt.KeyStoreException
+import dev.authjwt.HostCallbackException
 import dev.authjwt.KeyVersionSigner
 import dev.authjwt.verifyJwt
 import org.junit.jupiter.api.AfterAll
@@ -126,7 +126,7 @@ class ExternalSignerTest {
                 val key = when (kid) {
                     "kms/1" -> v1.private
                     "kms/2" -> v2.private
-                    else -> throw KeyStoreException.Failed("no key version $kid")
+                    else -> throw HostCallbackException.Failed("no key version $kid")
                 }
                 return jdkSign("SHA256withECDSA", key, signingInput)
             }
@@ -147,6 +147,7 @@ class ExternalSignerTest {
         current.set("kms/9")
         val e = expectThrows<AuthJwtException.Store> { kms.sign(PAYLOAD) }
         check(e.toString().contains("kms/9")) { "$e" }
+        checkEq("sign", e.operation, "the failed callback")
         // Without a fallback kid, currentKid must name one.
         val noFallback = issuer(ExternalSignerConfig(alg = "ES256", keyVersionSigner = versions))
         current.set(null)

@@ -8,7 +8,7 @@ import dev.authjwt.EventListener
 import dev.authjwt.Issuer
 import dev.authjwt.JwksCache
 import dev.authjwt.JwksCacheEntry
-import dev.authjwt.KeyStoreException
+import dev.authjwt.HostCallbackException
 import dev.authjwt.RemoteKeySet
 import dev.authjwt.RemoteKeySetOptions
 import kotlinx.coroutines.async
@@ -73,7 +73,7 @@ class SharedJwksCacheTest {
         LoopbackServer().use { server ->
             server.answer("/jwks", 200, issuer.jwks())
             val failing = object : JwksCache {
-                override suspend fun load(): JwksCacheEntry? = throw KeyStoreException.Failed("cache down")
+                override suspend fun load(): JwksCacheEntry? = throw HostCallbackException.Failed("cache down")
                 override suspend fun save(entry: JwksCacheEntry) = throw IllegalStateException("cache down")
                 override fun supportsClaim(): Boolean = false
                 override suspend fun claim(ttlSeconds: Double): Boolean = true
