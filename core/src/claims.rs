@@ -172,6 +172,22 @@ pub(crate) fn numeric_date_value(claim: &str, value: Option<&Value>) -> Result<O
     }
 }
 
+/// A NumericDate that a payload to be signed carries, floored to whole seconds (RFC 7519 §2 allows
+/// fractions; the issuer computes `exp` from whole seconds). Not a finite number is
+/// `ERR_JWT_INVALID`: the caller's payload is wrong, not a token's claim.
+pub(crate) fn floor_numeric_date(claim: &str, v: &Value) -> Result<i64> {
+    if let Some(n) = v.as_i64() {
+        return Ok(n);
+    }
+    match v.as_f64() {
+        // Saturating float-to-int conversion; NumericDate may carry fractions (RFC 7519 §2).
+        Some(f) if f.is_finite() => Ok(f.floor() as i64),
+        _ => Err(Error::JwtInvalid(format!(
+            "the payload's \"{claim}\" claim must be a NumericDate (a JSON number)"
+        ))),
+    }
+}
+
 /// [`string_claim`] for a claim's value (`None` = absent).
 pub(crate) fn string_value<'p>(claim: &str, value: Option<&'p Value>) -> Result<Option<&'p str>> {
     match value {

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::claims::{Audience, ExpirationTime};
+use crate::claims::{floor_numeric_date, Audience, ExpirationTime};
 use crate::error::{Error, Result};
 
 /// What fills the registered claims a payload does not carry.
@@ -23,7 +23,7 @@ pub(super) fn complete_claims(
     defaults: &ClaimDefaults<'_>,
 ) -> Result<()> {
     let iat = match payload.get("iat") {
-        Some(v) => numeric_date("iat", v)?,
+        Some(v) => floor_numeric_date("iat", v)?,
         None => {
             payload.insert("iat".to_owned(), Value::from(now_s));
             now_s
@@ -31,7 +31,7 @@ pub(super) fn complete_claims(
     };
     match payload.get("exp") {
         Some(v) => {
-            numeric_date("exp", v)?;
+            floor_numeric_date("exp", v)?;
         }
         None => {
             let exp = defaults.expiration.resolve(iat);
@@ -39,7 +39,7 @@ pub(super) fn complete_claims(
         }
     }
     if let Some(v) = payload.get("nbf") {
-        numeric_date("nbf", v)?;
+        floor_numeric_date("nbf", v)?;
     }
     if !payload.contains_key("iss") {
         if let Some(iss) = defaults.issuer {
@@ -48,7 +48,7 @@ pub(super) fn complete_claims(
     }
     if !payload.contains_key("aud") {
         if let Some(aud) = defaults.audience {
-            payload.insert("aud".to_owned(), audience_value(aud));
+            payload.insert("aud".to_owned(), aud.to_value());
         }
     }
     if !payload.contains_key("sub") {
@@ -57,14 +57,6 @@ pub(super) fn complete_claims(
         }
     }
     Ok(())
-}
-
-/// `aud` as JSON: a string for one audience, an array for several.
-pub(super) fn audience_value(aud: &Audience) -> Value {
-    match aud {
-        Audience::One(a) => Value::from(a.as_str()),
-        Audience::Many(list) => Value::from(list.clone()),
-    }
 }
 
 /// The audiences a verifier accepts by default for an issuer's `audience` option.
@@ -117,19 +109,6 @@ pub(super) fn session_payload(
         payload.insert("sub".to_owned(), Value::from(sub));
     }
     Ok(payload)
-}
-
-pub(super) fn numeric_date(claim: &str, v: &Value) -> Result<i64> {
-    if let Some(n) = v.as_i64() {
-        return Ok(n);
-    }
-    match v.as_f64() {
-        // Saturating float-to-int conversion; NumericDate may carry fractions (RFC 7519 §2).
-        Some(f) if f.is_finite() => Ok(f.floor() as i64),
-        _ => Err(Error::JwtInvalid(format!(
-            "the payload's \"{claim}\" claim must be a NumericDate (a JSON number)"
-        ))),
-    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::payload::{audience_value, numeric_date, ClaimDefaults};
+use super::payload::ClaimDefaults;
+use crate::claims::floor_numeric_date;
 use crate::error::Result;
 use crate::jws::json::{Name, NoDuplicates};
 
@@ -54,14 +55,14 @@ impl<'t> ScannedPayload<'t> {
         defaults: &ClaimDefaults<'_>,
     ) -> Result<Cow<'t, str>> {
         let iat = match &self.iat {
-            Some(v) => numeric_date("iat", v)?,
+            Some(v) => floor_numeric_date("iat", v)?,
             None => now_s,
         };
         if let Some(v) = &self.exp {
-            numeric_date("exp", v)?;
+            floor_numeric_date("exp", v)?;
         }
         if let Some(v) = &self.nbf {
-            numeric_date("nbf", v)?;
+            floor_numeric_date("nbf", v)?;
         }
         let mut extra = String::new();
         let mut add = |name: &str, value: &dyn fmt::Display| {
@@ -82,7 +83,7 @@ impl<'t> ScannedPayload<'t> {
         }
         if !self.has_aud {
             if let Some(aud) = defaults.audience {
-                add("aud", &audience_value(aud));
+                add("aud", &aud.to_value());
             }
         }
         if !self.has_sub {
