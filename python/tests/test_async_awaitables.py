@@ -114,3 +114,44 @@ def test_the_public_classes_keep_their_names_and_native_checks() -> None:
     keys = authjwt.AsyncRemoteKeySet("http://127.0.0.1:9/jwks")
     with pytest.raises(TypeError, match="await"):
         authjwt.verify_jwt("a.b.c", keys)  # type: ignore[arg-type]
+
+
+def tampered(token: str) -> str:
+    """The token with one character of its signature changed."""
+    head, _, signature = token.rpartition(".")
+    middle = len(signature) // 2
+    swapped = "A" if signature[middle] != "A" else "B"
+    return f"{head}.{signature[:middle]}{swapped}{signature[middle + 1:]}"
+
+
+def test_warm_calls_that_finish_at_once_are_still_coroutines_with_errors_at_await(
+    jwks_server: JwksServer,
+) -> None:
+    """With keys cached, sign and verify finish in the call itself (no worker-thread hop); what
+    they give back must still act as a coroutine: create_task takes it, and an error is raised
+    where it is awaited, not at the call, so gather(return_exceptions=True) collects it."""
+    token = published(jwks_server, authjwt.Issuer(secret=SECRET))
+
+    async def main() -> None:
+        issuer = authjwt.AsyncIssuer(store=AsyncCountingStore(), secret=SECRET)
+        keys = authjwt.AsyncRemoteKeySet(jwks_server.url, timeout=2)
+        signed = await issuer.sign({"sub": "w"})
+        assert await keys.reload() == 1
+        await keys.verify(token)
+        await issuer.verify(signed)
+        warm = [issuer.sign({"sub": "x"}), issuer.verify(signed), keys.verify(token)]
+        assert all(asyncio.iscoroutine(c) for c in warm), warm
+        first, second, third = [await asyncio.create_task(c) for c in warm]
+        assert first.count(".") == 2
+        assert second.payload["sub"] == "w"
+        assert third.payload["sub"] == "u"
+        # Bad tokens: no raise at the call.
+        bad_local, bad_remote = issuer.verify(tampered(signed)), keys.verify(tampered(token))
+        outcomes = await asyncio.gather(bad_local, bad_remote, return_exceptions=True)
+        for outcome in outcomes:
+            assert isinstance(outcome, authjwt.JWSSignatureVerificationFailed), outcome
+            assert outcome.code == "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
+        with pytest.raises(authjwt.JWSSignatureVerificationFailed):
+            await asyncio.wait_for(keys.verify(tampered(token)), timeout=5)
+
+    asyncio.run(main())

@@ -289,10 +289,22 @@ pub fn current_locals(py: Python<'_>) -> PyResult<TaskLocals> {
     pyo3_async_runtimes::generic::get_current_locals::<ProcessTokio>(py)
 }
 
-/// An awaitable that is already done: `await` gives `value` at once, with no event-loop turn.
+/// An awaitable that is already done: `await` gives `value` (or raises its error) at once, with
+/// no event-loop turn. It speaks the coroutine protocol (`send`, `throw`, `close`), so
+/// `asyncio.create_task`, `gather` and `wait_for` take it like a coroutine, and an error is
+/// raised where the caller awaits, never at the call.
 #[pyclass(name = "_Ready", module = "authjwt", frozen)]
 pub struct Ready {
-    value: Py<PyAny>,
+    outcome: Result<Py<PyAny>, PyErr>,
+}
+
+impl Ready {
+    fn finish(&self, py: Python<'_>) -> PyErr {
+        match &self.outcome {
+            Ok(value) => PyStopIteration::new_err((value.clone_ref(py),)),
+            Err(error) => error.clone_ref(py),
+        }
+    }
 }
 
 #[pymethods]
@@ -301,10 +313,36 @@ impl Ready {
         slf
     }
 
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
     /// The awaiting coroutine's first step: finished, with `value` as the result.
     fn __next__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        Err(PyStopIteration::new_err((self.value.clone_ref(py),)))
+        Err(self.finish(py))
     }
+
+    /// As `__next__`: a done awaitable ignores what is sent.
+    fn send(&self, py: Python<'_>, _value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Err(self.finish(py))
+    }
+
+    /// Raises what is thrown in (a cancellation, a timeout), as a coroutine would.
+    #[pyo3(signature = (error, value=None, _traceback=None))]
+    fn throw(
+        &self,
+        error: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let raised = match value {
+            Some(value) if !value.is_none() => value.clone(),
+            _ => error.clone(),
+        };
+        Err(PyErr::from_value(raised))
+    }
+
+    fn close(&self) {}
 }
 
 /// `value` as a done awaitable.
@@ -313,7 +351,7 @@ where
     T: IntoPyObject<'py>,
 {
     let value = pyo3::IntoPyObjectExt::into_py_any(value, py)?;
-    Ok(Bound::new(py, Ready { value })?.into_any())
+    Ok(Bound::new(py, Ready { outcome: Ok(value) })?.into_any())
 }
 
 /// The awaitable of `work`, whose result `convert` turns into Python. `work` is first polled
@@ -342,8 +380,10 @@ where
     });
     match first {
         Ok(Poll::Ready(outcome)) => {
-            let value = convert(py, outcome.map_err(crate::errors::to_py_err)?)?;
-            Ok(Bound::new(py, Ready { value })?.into_any())
+            let outcome = outcome
+                .map_err(crate::errors::to_py_err)
+                .and_then(|value| convert(py, value));
+            Ok(Bound::new(py, Ready { outcome })?.into_any())
         }
         // Polled again by the runtime's task, with a real waker.
         Ok(Poll::Pending) => future_into_py(py, async move {

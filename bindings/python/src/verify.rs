@@ -482,10 +482,13 @@ impl PyAsyncRemoteKeySet {
         let token = token.to_cow()?.into_owned();
         let remote = self.inner.get().map_err(to_py_err)?.clone();
         self.locals.remember(py)?;
-        runtime::future_into_py(py, async move {
-            let verified = remote.verify(&token, &opts).await.map_err(to_py_err)?;
-            runtime::attach_py(|py| PyVerifiedJwt::new(py, verified))
-        })
+        // Fresh cached keys verify in the first poll, into a done awaitable; a fetch or a cache
+        // callback continues on the runtime.
+        runtime::now_or_on_runtime(
+            py,
+            async move { remote.verify(&token, &opts).await },
+            |py, verified| Ok(Py::new(py, PyVerifiedJwt::new(py, verified)?)?.into_any()),
+        )
     }
 
     /// Awaitable fetch of the set now, returning the number of keys.
