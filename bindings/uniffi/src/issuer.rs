@@ -30,7 +30,7 @@ impl Issuer {
         store: Arc<dyn KeyStore>,
         options: IssuerOptions,
     ) -> Result<Arc<Self>, AuthJwtError> {
-        let store = Arc::new(HostKeyStore(store));
+        let store = Arc::new(HostKeyStore::new(store));
         let inner = CoreIssuer::new(store, options.into_core()?)?;
         Ok(Arc::new(Issuer { inner }))
     }
@@ -115,6 +115,15 @@ impl Issuer {
         Ok(off_thread(async move { issuer.rotate_staged().await })
             .await?
             .into())
+    }
+
+    /// Revokes the stored key `kid`: it leaves the JWKS at once (no grace period), verifies
+    /// nothing and never signs again; if it was signing, the next live key (or a new one) takes
+    /// over. Needs a store whose `supportsUpdate()` is true (`ERR_INVALID_CONFIG` otherwise);
+    /// an unknown `kid` is `ERR_JWKS_NO_MATCHING_KEY`.
+    pub async fn revoke(&self, kid: String) -> Result<(), AuthJwtError> {
+        let issuer = self.inner.clone();
+        Ok(off_thread(async move { issuer.revoke(&kid).await }).await?)
     }
 
     /// Verifies a token against this issuer's stored keys, its `issuer`/`audience` as defaults.

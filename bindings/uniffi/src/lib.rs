@@ -38,5 +38,5 @@ pub use options::{
     VerifyOptions,
 };
 pub use shared_cache::{JwksCache, JwksCacheEntry};
-pub use store::{JwkRow, KeyStore, MemoryStore};
+pub use store::{JwkRow, JwkUpdate, KeyStore, MemoryStore};
 pub use verify::{verify_jwt, KeySet, RemoteKeySet, VerifiedJwt};

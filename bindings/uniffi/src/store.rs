@@ -79,12 +79,27 @@ impl From<JwkRow> for core_store::JwkRow {
     }
 }
 
-/// The host's key storage: Better Auth's `jwt({ adapter: { getJwks, createJwk } })` contract.
+/// A change to a stored row, given to [`KeyStore::update_jwk`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct JwkUpdate {
+    /// The row's new `expiresAt`. `revoke` writes the Unix epoch.
+    pub expires_at: SystemTime,
+}
+
+/// The host's key storage: Better Auth's `jwt({ adapter: { getJwks, createJwk } })` contract,
+/// with the optional update callback.
 ///
 /// Kotlin: `interface KeyStore { suspend fun getJwks(): List<JwkRow>; suspend fun createJwk(row:
-/// JwkRow): JwkRow }`; Swift: a `Sendable` protocol with `async throws` methods. Throw
+/// JwkRow): JwkRow; fun supportsUpdate(): Boolean; suspend fun updateJwk(id: String, update:
+/// JwkUpdate) }`; Swift: a `Sendable` protocol with `async throws` methods. Throw
 /// `HostCallbackException`/`HostCallbackError` (or anything): the caller gets `ERR_STORE` with the
 /// message and the failed callback as `operation`.
+///
+/// The update callback is optional as in Node (`updateJwk`) and Python (`update_jwk`), but UniFFI
+/// gives foreign-trait methods no default bodies (mozilla/uniffi-rs#2597), so the store says
+/// whether it has one with `supportsUpdate()`, as `JwksCache.supportsClaim()` does: a store that
+/// returns false is never asked to update (implement `updateJwk` as a throw); then
+/// `Issuer.revoke` is `ERR_INVALID_CONFIG` and a rotated-away key stays published.
 #[uniffi::export(foreign)]
 #[async_trait::async_trait]
 pub trait KeyStore: Send + Sync {
@@ -94,17 +109,35 @@ pub trait KeyStore: Send + Sync {
     /// Stores a new row and returns it as stored; the returned row is the truth (the store may
     /// replace the proposed `id`).
     async fn create_jwk(&self, row: JwkRow) -> Result<JwkRow, HostCallbackError>;
+
+    /// Whether `update_jwk` is implemented (asked once, when the issuer is built).
+    fn supports_update(&self) -> bool;
+
+    /// Sets the `expiresAt` of row `id`, leaving its other columns as they are (`revoke`, and
+    /// the retirement of a rotated-away key). Only called when `supports_update()` is true.
+    async fn update_jwk(&self, id: String, update: JwkUpdate) -> Result<(), HostCallbackError>;
 }
 
 /// The one adapter from a host [`KeyStore`] to the core's `KeyStore`: converts rows and keeps the
 /// host's error as the `ERR_STORE` cause.
-pub(crate) struct HostKeyStore(pub(crate) Arc<dyn KeyStore>);
+pub(crate) struct HostKeyStore {
+    store: Arc<dyn KeyStore>,
+    /// `supports_update()`, read once: the core asks per rotation, a foreign call each time.
+    can_update: bool,
+}
+
+impl HostKeyStore {
+    pub(crate) fn new(store: Arc<dyn KeyStore>) -> Self {
+        let can_update = store.supports_update();
+        HostKeyStore { store, can_update }
+    }
+}
 
 #[async_trait::async_trait]
 impl core_store::KeyStore for HostKeyStore {
     async fn get_jwks(&self) -> Result<Vec<core_store::JwkRow>, StoreError> {
         let rows = self
-            .0
+            .store
             .get_jwks()
             .await
             .map_err(|e| StoreError::with_source("get_jwks", e))?;
@@ -113,11 +146,31 @@ impl core_store::KeyStore for HostKeyStore {
 
     async fn create_jwk(&self, row: core_store::JwkRow) -> Result<core_store::JwkRow, StoreError> {
         let stored = self
-            .0
+            .store
             .create_jwk(row.into())
             .await
             .map_err(|e| StoreError::with_source("create_jwk", e))?;
         Ok(stored.into())
+    }
+
+    fn can_update(&self) -> bool {
+        self.can_update
+    }
+
+    async fn update_jwk(&self, id: &str, update: core_store::JwkUpdate) -> Result<(), StoreError> {
+        if !self.can_update {
+            return Err(StoreError::new(
+                "update_jwk",
+                "the store's supportsUpdate() is false",
+            ));
+        }
+        let update = JwkUpdate {
+            expires_at: time_from_ms(update.expires_at),
+        };
+        self.store
+            .update_jwk(id.to_owned(), update)
+            .await
+            .map_err(|e| StoreError::with_source("update_jwk", e))
     }
 }
 
@@ -163,6 +216,19 @@ impl KeyStore for MemoryStore {
             .await
             .map_err(store_failed)?;
         Ok(stored.into())
+    }
+
+    fn supports_update(&self) -> bool {
+        true
+    }
+
+    async fn update_jwk(&self, id: String, update: JwkUpdate) -> Result<(), HostCallbackError> {
+        let update = core_store::JwkUpdate {
+            expires_at: time_to_ms(update.expires_at),
+        };
+        core_store::KeyStore::update_jwk(&self.inner, &id, update)
+            .await
+            .map_err(store_failed)
     }
 }
 

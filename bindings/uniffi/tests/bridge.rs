@@ -10,20 +10,22 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use authjwt_uniffi::{
-    verify_jwt, AuthJwtError, HostCallbackError, Issuer, IssuerOptions, JwkRow, KeySet, KeyStore,
-    MemoryStore, SignOverrides, VerifyOptions,
+    verify_jwt, AuthJwtError, HostCallbackError, Issuer, IssuerOptions, JwkRow, JwkUpdate, KeySet,
+    KeyStore, MemoryStore, SignOverrides, VerifyOptions,
 };
 
 const SECRET: &str = "rust-bridge-test-secret-long-enough";
 const PAYLOAD: &str = r#"{"sub":"user-1","email":"ada@example.com"}"#;
 
-/// A host store kept in a vector, counting calls; `create_delay` widens the race window.
+/// A host store kept in a vector, counting calls; `create_delay` widens the race window;
+/// `read_only` makes it a store without the update callback.
 #[derive(Default)]
 struct VecStore {
     rows: Mutex<Vec<JwkRow>>,
     reads: AtomicUsize,
     creates: AtomicUsize,
     create_delay: Duration,
+    read_only: bool,
 }
 
 #[async_trait::async_trait]
@@ -42,6 +44,20 @@ impl KeyStore for VecStore {
             .push(row.clone());
         Ok(row)
     }
+
+    fn supports_update(&self) -> bool {
+        !self.read_only
+    }
+
+    async fn update_jwk(&self, id: String, update: JwkUpdate) -> Result<(), HostCallbackError> {
+        let mut rows = self.rows.lock().map_err(|_| failed("poisoned"))?;
+        let row = rows
+            .iter_mut()
+            .find(|r| r.id == id)
+            .ok_or_else(|| failed("no such row"))?;
+        row.expires_at = Some(update.expires_at);
+        Ok(())
+    }
 }
 
 /// A store that is down.
@@ -54,6 +70,14 @@ impl KeyStore for DownStore {
     }
 
     async fn create_jwk(&self, _row: JwkRow) -> Result<JwkRow, HostCallbackError> {
+        Err(failed(self.0))
+    }
+
+    fn supports_update(&self) -> bool {
+        false
+    }
+
+    async fn update_jwk(&self, _id: String, _update: JwkUpdate) -> Result<(), HostCallbackError> {
         Err(failed(self.0))
     }
 }
@@ -225,4 +249,70 @@ fn invalid_options_are_err_invalid_config_at_construction() {
         err.as_ref().map(AuthJwtError::code),
         Some("ERR_INVALID_CONFIG")
     );
+}
+
+fn published(jwks_json: &str) -> Vec<String> {
+    let value: serde_json::Value = serde_json::from_str(jwks_json).unwrap_or_default();
+    value["keys"]
+        .as_array()
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| k["kid"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_goes_through_the_host_update_callback() -> Result<(), AuthJwtError> {
+    let store = Arc::new(VecStore::default());
+    let issuer = Issuer::new(store.clone(), options())?;
+    let old = issuer
+        .sign(PAYLOAD.to_owned(), SignOverrides::default())
+        .await
+        .map(|t| kid_of(&t))?
+        .unwrap_or_default();
+    let new = issuer.rotate().await?;
+    let rows = store.rows.lock().map(|r| r.clone()).unwrap_or_default();
+    let retired = rows.iter().find(|r| r.id == old).and_then(|r| r.expires_at);
+    assert!(
+        retired.is_some(),
+        "rotate() records the old key's retirement"
+    );
+    assert!(
+        published(&issuer.jwks().await?).contains(&old),
+        "grace period"
+    );
+
+    issuer.revoke(old.clone()).await?;
+    let rows = store.rows.lock().map(|r| r.clone()).unwrap_or_default();
+    let revoked = rows.iter().find(|r| r.id == old).and_then(|r| r.expires_at);
+    assert_eq!(revoked, Some(SystemTime::UNIX_EPOCH));
+    assert_eq!(published(&issuer.jwks().await?), vec![new.id.clone()]);
+    let token = issuer
+        .sign(PAYLOAD.to_owned(), SignOverrides::default())
+        .await?;
+    assert_eq!(kid_of(&token), Some(new.id));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_without_the_update_callback_is_invalid_config() -> Result<(), AuthJwtError> {
+    let store = Arc::new(VecStore {
+        read_only: true,
+        ..VecStore::default()
+    });
+    let issuer = Issuer::new(store.clone(), options())?;
+    let token = issuer
+        .sign(PAYLOAD.to_owned(), SignOverrides::default())
+        .await?;
+    let kid = kid_of(&token).unwrap_or_default();
+    let err = issuer.revoke(kid.clone()).await.err();
+    assert_eq!(
+        err.as_ref().map(AuthJwtError::code),
+        Some("ERR_INVALID_CONFIG")
+    );
+    assert!(format!("{err:?}").contains("updateJwk"), "{err:?}");
+    assert!(published(&issuer.jwks().await?).contains(&kid));
+    Ok(())
 }

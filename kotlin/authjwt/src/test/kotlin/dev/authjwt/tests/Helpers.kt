@@ -3,6 +3,7 @@
 package dev.authjwt.tests
 
 import dev.authjwt.JwkRow
+import dev.authjwt.JwkUpdate
 import dev.authjwt.KeyStore
 import dev.authjwt.HostCallbackException
 import kotlinx.coroutines.CoroutineScope
@@ -55,12 +56,14 @@ fun tamperSignature(token: String): String {
 
 /**
  * A host key store kept in a map, as an app would write one over Room or Core Data. Counts the
- * calls so tests can check how often authjwt reads and writes.
+ * calls so tests can check how often authjwt reads and writes. `updatable = false` makes it a
+ * store without the optional update callback.
  */
-open class MapKeyStore(private val createDelayMs: Long = 0) : KeyStore {
+open class MapKeyStore(private val createDelayMs: Long = 0, private val updatable: Boolean = true) : KeyStore {
     private val rows = LinkedHashMap<String, JwkRow>()
     val reads = AtomicInteger()
     val creates = AtomicInteger()
+    val updates = AtomicInteger()
 
     override suspend fun getJwks(): List<JwkRow> {
         reads.incrementAndGet()
@@ -77,6 +80,17 @@ open class MapKeyStore(private val createDelayMs: Long = 0) : KeyStore {
         return row
     }
 
+    override fun supportsUpdate(): Boolean = updatable
+
+    override suspend fun updateJwk(id: String, update: JwkUpdate) {
+        check(updatable) { "updateJwk called although supportsUpdate() is false" }
+        updates.incrementAndGet()
+        synchronized(rows) {
+            val row = rows[id] ?: throw HostCallbackException.Failed("no row $id")
+            rows[id] = row.copy(expiresAt = update.expiresAt)
+        }
+    }
+
     fun snapshot(): List<JwkRow> = synchronized(rows) { rows.values.toList() }
 }
 
@@ -84,4 +98,6 @@ open class MapKeyStore(private val createDelayMs: Long = 0) : KeyStore {
 class FailingKeyStore(private val failure: Throwable) : KeyStore {
     override suspend fun getJwks(): List<JwkRow> = throw failure
     override suspend fun createJwk(row: JwkRow): JwkRow = throw failure
+    override fun supportsUpdate(): Boolean = true
+    override suspend fun updateJwk(id: String, update: JwkUpdate) = throw failure
 }

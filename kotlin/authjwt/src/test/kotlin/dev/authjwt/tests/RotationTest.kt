@@ -1,6 +1,7 @@
 // Rotation from Kotlin: the core's publish-before-sign rule reached through the binding. A staged
 // rotation publishes the new key at once and keeps signing with the current one; the JWKS
 // Cache-Control follows the rotation lead; a lead that is not shorter than the interval is refused.
+// revoke and the retirement of a rotated-away key go through the store's updateJwk.
 package dev.authjwt.tests
 
 import dev.authjwt.AuthJwtException
@@ -8,6 +9,7 @@ import dev.authjwt.Issuer
 import dev.authjwt.KeySet
 import dev.authjwt.verifyJwt
 import org.junit.jupiter.api.Test
+import java.time.Instant
 
 class RotationTest {
     @Test
@@ -49,5 +51,64 @@ class RotationTest {
             Issuer(MapKeyStore(), options().copy(rotationInterval = 60, rotationLead = 60))
         }
         checkEq("ERR_INVALID_CONFIG", e.errorCode(), "code")
+    }
+
+    @Test
+    fun `revoke of the signing key writes the epoch, leaves the JWKS at once and a new key signs`() = blocking {
+        val store = MapKeyStore()
+        val issuer = Issuer(store, options())
+        val token = issuer.sign(PAYLOAD)
+        val kid = jsonString(headerOf(token), "kid")!!
+        issuer.revoke(kid)
+        checkEq(Instant.EPOCH, store.snapshot().single { it.id == kid }.expiresAt, "expiresAt of the revoked row")
+        check(!issuer.jwks().contains("\"$kid\"")) { "the revoked key is still published" }
+        expectThrows<AuthJwtException> { issuer.verify(token) }
+        val next = jsonString(headerOf(issuer.sign(PAYLOAD)), "kid")
+        check(next != kid) { "the revoked key signed again" }
+        // Another process over the same rows sees the revocation.
+        val other = Issuer(store, options())
+        check(!other.jwks().contains("\"$kid\"")) { "another issuer publishes the revoked key" }
+    }
+
+    @Test
+    fun `rotate retires the old key through updateJwk and revoke then removes it at once`() = blocking {
+        val store = MapKeyStore()
+        val issuer = Issuer(store, options())
+        val old = jsonString(headerOf(issuer.sign(PAYLOAD)), "kid")!!
+        val before = Instant.now()
+        val fresh = issuer.rotate()
+        val retired = store.snapshot().single { it.id == old }.expiresAt
+        check(retired != null && !retired.isBefore(before.minusSeconds(1))) { "old key retired at the switch: $retired" }
+        checkEq(null, store.snapshot().single { it.id == fresh.id }.expiresAt, "new key's expiresAt")
+        checkEq(2u, KeySet.fromJwks(issuer.jwks()).size(), "the old key stays published for the grace period")
+        issuer.revoke(old)
+        checkEq(1u, KeySet.fromJwks(issuer.jwks()).size(), "only the signing key after revoke")
+        checkEq(fresh.id, jsonString(headerOf(issuer.sign(PAYLOAD)), "kid"), "the signing key is untouched")
+        val missing = expectThrows<AuthJwtException> { issuer.revoke("no-such-kid") }
+        checkEq("ERR_JWKS_NO_MATCHING_KEY", missing.errorCode(), "unknown kid")
+    }
+
+    @Test
+    fun `a store whose supportsUpdate is false cannot revoke and keeps a rotated-away key published`() = blocking {
+        val store = MapKeyStore(updatable = false)
+        val issuer = Issuer(store, options())
+        val kid = jsonString(headerOf(issuer.sign(PAYLOAD)), "kid")!!
+        val e = expectThrows<AuthJwtException.InvalidConfig> { issuer.revoke(kid) }
+        checkEq("ERR_INVALID_CONFIG", e.errorCode(), "code")
+        check(e.message.orEmpty().contains("updateJwk")) { "the message names the callback: ${e.message}" }
+        issuer.rotate()
+        checkEq(0, store.updates.get(), "updateJwk calls")
+        checkEq(null, store.snapshot().single { it.id == kid }.expiresAt, "the old row is untouched")
+        checkEq(2u, KeySet.fromJwks(issuer.jwks()).size(), "both keys published")
+    }
+
+    @Test
+    fun `MemoryStore supports the update callback`() = blocking {
+        val store = dev.authjwt.MemoryStore()
+        check(store.supportsUpdate()) { "MemoryStore.supportsUpdate()" }
+        val issuer = Issuer(store, options())
+        val kid = jsonString(headerOf(issuer.sign(PAYLOAD)), "kid")!!
+        issuer.revoke(kid)
+        checkEq(Instant.EPOCH, store.getJwks().single().expiresAt, "expiresAt")
     }
 }
