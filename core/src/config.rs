@@ -107,6 +107,31 @@ pub fn timespan_from_json(value: &Value, name: &str) -> Result<i64> {
     }
 }
 
+/// A key-lifecycle duration (`rotationInterval`, `rotationLead`, `gracePeriod`): whole seconds
+/// or a span string. A fraction is refused rather than floored: a lead of 0.5 would otherwise
+/// mean no lead at all.
+pub fn lifecycle_seconds_from_json(value: &Value, name: &str) -> Result<i64> {
+    match value {
+        Value::Number(n) => match n.as_i64() {
+            Some(s) => Ok(s),
+            None => lifecycle_seconds(n.as_f64().unwrap_or(f64::NAN), name),
+        },
+        _ => timespan_from_json(value, name),
+    }
+}
+
+/// [`lifecycle_seconds_from_json`] for a host's float (Python's `float`, `timedelta`).
+pub fn lifecycle_seconds(seconds: f64, name: &str) -> Result<i64> {
+    if !seconds.is_finite() || seconds.fract() != 0.0 {
+        return Err(invalid(
+            name,
+            "a whole number of seconds or a span string (a fraction is not rounded)",
+        ));
+    }
+    // Saturating by `as`; the issuer bounds the value further.
+    Ok(seconds as i64)
+}
+
 /// `audience` from a host that has both strings and arrays (JS, Python): a string is one
 /// audience (`"aud": "a"`); a non-empty array is kept as an array (`"aud": ["a"]`, as jose's
 /// `setAudience` writes what Better Auth passes it); `[]` and `null` mean no audience.

@@ -166,6 +166,37 @@ async fn sign_prepares_the_next_key_in_the_background_and_reports_it() {
 }
 
 #[tokio::test]
+async fn the_prepared_next_key_is_kept_across_cache_refreshes_of_the_lead() {
+    let store = Store::new(true);
+    let clock = Arc::new(ManualClock::new(T0_MS));
+    let issuer = issuer_on(&store, &clock, None, Some(INTERVAL_S));
+    let first = kid_of_next_token(&issuer).await;
+    let expiry = T0_MS + INTERVAL_S * 1000;
+    clock.set_ms(expiry - LEAD_S * 1000);
+    let next = issuer.prepare_next_key().await.unwrap();
+    let next = match next {
+        Some(row) => row,
+        // A background preparation from the sign above got there first.
+        None => store
+            .rows
+            .rows()
+            .into_iter()
+            .find(|r| r.id != first)
+            .unwrap(),
+    };
+    // Re-reads of the store during the lead (past keyCacheTtl, at most lead / 4) keep the
+    // prepared successor: nothing is due again, so the key is neither stored nor opened twice.
+    for step in 1..=3 {
+        clock.set_ms(expiry - LEAD_S * 1000 + step * (LEAD_S * 1000 / 4 + 1000));
+        assert_eq!(kid_of_next_token(&issuer).await, first);
+        assert!(issuer.prepare_next_key().await.unwrap().is_none());
+    }
+    assert_eq!(store.rows.len(), 2);
+    clock.set_ms(expiry);
+    assert_eq!(kid_of_next_token(&issuer).await, next.id);
+}
+
+#[tokio::test]
 async fn two_issuers_on_one_store_switch_at_the_same_token_boundary() {
     let store = Store::new(true);
     let clock = Arc::new(ManualClock::new(T0_MS));
@@ -395,5 +426,27 @@ async fn a_lead_not_below_the_interval_is_invalid_config() {
         .unwrap_err();
         assert_eq!(err.code(), "ERR_INVALID_CONFIG");
         assert!(err.to_string().contains("rotationLead"), "{err}");
+    }
+}
+
+#[test]
+fn a_fraction_of_a_second_in_a_lifecycle_duration_is_refused_not_floored() {
+    use authjwt_core::config::lifecycle_seconds_from_json;
+    for name in ["rotationLead", "rotationInterval", "gracePeriod"] {
+        let err = lifecycle_seconds_from_json(&serde_json::json!(0.5), name).unwrap_err();
+        assert_eq!(err.code(), "ERR_INVALID_CONFIG");
+        assert!(err.to_string().contains(name), "{err}");
+        assert_eq!(
+            lifecycle_seconds_from_json(&serde_json::json!(30), name).unwrap(),
+            30
+        );
+        assert_eq!(
+            lifecycle_seconds_from_json(&serde_json::json!(30.0), name).unwrap(),
+            30
+        );
+        assert_eq!(
+            lifecycle_seconds_from_json(&serde_json::json!("15m"), name).unwrap(),
+            900
+        );
     }
 }

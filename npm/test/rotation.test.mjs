@@ -127,6 +127,27 @@ describe('rotation', () => {
     assert.equal(defaults.jwksCacheControl(), 'public, max-age=300, stale-while-revalidate=60')
   })
 
+  test('a sign on the fast path (a fresh cached key) starts the next key preparation', async () => {
+    const clock = new ManualClock(T0)
+    const store = arrayStore({ withUpdate: true })
+    const issuer = new Issuer({ store, clock, disablePrivateKeyEncryption: true, rotationInterval: '1h', rotationLead: '10m' })
+    const first = await kidOf(issuer)
+    // Re-read just before the lead, so the key is fresh when the lead starts a second later.
+    clock.set(T0 + 50 * 60 * 1000 - 1000)
+    assert.equal(await kidOf(issuer), first)
+    clock.set(T0 + 50 * 60 * 1000 + 1000)
+    assert.equal(await kidOf(issuer), first)
+    for (let i = 0; i < 500 && store.rows.length < 2; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(store.rows.length, 2, 'the background preparation stored the next key')
+  })
+
+  test('a fraction of a second in rotationLead, rotationInterval or gracePeriod is ERR_INVALID_CONFIG', () => {
+    for (const name of ['rotationLead', 'rotationInterval', 'gracePeriod']) {
+      assert.throws(() => new Issuer({ disablePrivateKeyEncryption: true, rotationInterval: 3600, [name]: 0.5 }),
+        (e) => e.code === 'ERR_INVALID_CONFIG' && e.message.includes(name))
+    }
+  })
+
   test('a lead not below the interval is ERR_INVALID_CONFIG', () => {
     assert.throws(() => new Issuer({ disablePrivateKeyEncryption: true, rotationInterval: 60, rotationLead: 60 }), (e) => e.code === 'ERR_INVALID_CONFIG' && /rotationLead/.test(e.message))
   })

@@ -70,3 +70,15 @@ def test_jwks_cache_control_is_at_most_half_the_lead() -> None:
         Issuer(store=MemoryStore(), disable_private_key_encryption=True, rotation_interval=60,
                rotation_lead=60)
     assert err.value.code == "ERR_INVALID_CONFIG"
+
+
+@pytest.mark.parametrize("name", ["rotation_lead", "rotation_interval", "grace_period"])
+def test_a_fraction_of_a_second_in_a_lifecycle_duration_is_refused(name: str) -> None:
+    options = {"rotation_interval": 3600, name: 0.5}
+    with pytest.raises(authjwt.InvalidConfig) as raised:
+        Issuer(disable_private_key_encryption=True, **options)
+    assert raised.value.code == "ERR_INVALID_CONFIG"
+    assert name in str(raised.value)
+    with pytest.raises(authjwt.InvalidConfig):
+        Issuer(disable_private_key_encryption=True,
+               **{"rotation_interval": 3600, name: dt.timedelta(milliseconds=500)})

@@ -7,7 +7,7 @@ use std::time::Duration;
 use authjwt_core::alg::Algorithm;
 use authjwt_core::config::{
     audience_from_json, expiration_from_json, invalid as bad, key_pair_config_from_json,
-    secrets_from_json, timespan_from_json,
+    lifecycle_seconds_from_json, secrets_from_json, timespan_from_json,
 };
 use authjwt_core::issuer::{IssuerOptions, SignOverrides};
 use authjwt_core::seal::PrivateKeyFormat;
@@ -115,6 +115,14 @@ fn opt_bool(o: &Map<String, Value>, name: &str) -> Result<Option<bool>> {
     }
 }
 
+/// [`opt_seconds`] for `rotationInterval`, `rotationLead` and `gracePeriod` (no fractions).
+fn opt_lifecycle_seconds(o: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
+    match o.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => lifecycle_seconds_from_json(v, name).map(Some),
+    }
+}
+
 fn opt_seconds(o: &Map<String, Value>, name: &str) -> Result<Option<i64>> {
     match o.get(name) {
         None | Some(Value::Null) => Ok(None),
@@ -171,9 +179,9 @@ pub fn issuer_options(json: &str) -> Result<IssuerOptions> {
     if let Some(f) = opt_str(&o, "privateKeyFormat")? {
         out.private_key_format = f.parse::<PrivateKeyFormat>()?;
     }
-    out.rotation_interval = opt_seconds(&o, "rotationInterval")?;
-    out.rotation_lead = opt_seconds(&o, "rotationLead")?;
-    if let Some(s) = opt_seconds(&o, "gracePeriod")? {
+    out.rotation_interval = opt_lifecycle_seconds(&o, "rotationInterval")?;
+    out.rotation_lead = opt_lifecycle_seconds(&o, "rotationLead")?;
+    if let Some(s) = opt_lifecycle_seconds(&o, "gracePeriod")? {
         out.grace_period = s;
     }
     out.issuer = opt_str(&o, "issuer")?;

@@ -105,9 +105,12 @@ impl NativeIssuer {
         overrides: Option<String>,
     ) -> napi::Result<Option<String>> {
         let overrides = sign_overrides(overrides.as_deref()).js()?;
-        self.inner
-            .sign_json_if_no_await(&payload_json, &overrides)
-            .js()
+        // In napi's runtime context, as `sign_sync`: the core starts the next key's background
+        // preparation from this path too (it spawns only when a runtime is at hand).
+        napi::bindgen_prelude::within_runtime_if_available(|| {
+            self.inner.sign_json_if_no_await(&payload_json, &overrides)
+        })
+        .js()
     }
 
     /// Better Auth's `/token`: signs for `{user, session}` (JSON).

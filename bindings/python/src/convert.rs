@@ -237,6 +237,21 @@ pub fn ms_to_datetime(py: Python<'_>, ms: i64) -> PyResult<Bound<'_, PyAny>> {
 }
 
 /// A duration in whole seconds from an int, float or `timedelta`.
+/// [`seconds`] for `rotation_interval`, `rotation_lead` and `grace_period`: the core's rule, a
+/// fraction of a second (float or `timedelta`) is refused, not floored.
+pub fn lifecycle_seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
+    if obj.is_instance_of::<PyFloat>() || is_timedelta(obj)? {
+        let total: f64 = if is_timedelta(obj)? {
+            obj.call_method0("total_seconds")?.extract()?
+        } else {
+            obj.extract()?
+        };
+        return authjwt_core::config::lifecycle_seconds(total, what)
+            .map_err(crate::errors::to_py_err);
+    }
+    seconds(obj, what)
+}
+
 pub fn seconds(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
     if obj.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!(

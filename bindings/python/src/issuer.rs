@@ -132,13 +132,13 @@ fn build_issuer(
         o.expiration_time = options::expiration_from(&v)?;
     }
     if let Some(v) = get("rotation_interval")? {
-        o.rotation_interval = Some(convert::seconds(&v, "rotation_interval")?);
+        o.rotation_interval = Some(convert::lifecycle_seconds(&v, "rotation_interval")?);
     }
     if let Some(v) = get("rotation_lead")? {
-        o.rotation_lead = Some(convert::seconds(&v, "rotation_lead")?);
+        o.rotation_lead = Some(convert::lifecycle_seconds(&v, "rotation_lead")?);
     }
     if let Some(v) = get("grace_period")? {
-        o.grace_period = convert::seconds(&v, "grace_period")?;
+        o.grace_period = convert::lifecycle_seconds(&v, "grace_period")?;
     }
     if let Some(v) = get("key_cache_ttl")? {
         o.key_cache_ttl = convert::seconds(&v, "key_cache_ttl")?;

@@ -131,7 +131,7 @@ impl Slot {
         *self.pending.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
     }
 
-    fn pending(&self) -> Option<Arc<LoadedKey>> {
+    pub(super) fn pending(&self) -> Option<Arc<LoadedKey>> {
         self.pending
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -369,7 +369,10 @@ impl Inner {
             created_at_ms: row.created_at,
             signs_until_ms: signs_until,
             loaded_at_ms: now_ms,
-            next_prepared: AtomicBool::new(false),
+            // A re-read of the same key keeps its prepared successor: no second preparation.
+            next_prepared: AtomicBool::new(
+                previous.is_some_and(|p| p.kid == row.id && p.next_is_prepared()),
+            ),
         }))
     }
 

@@ -123,7 +123,12 @@ impl Inner {
         let alg = slot.config.alg;
         let rows = self.read_rows().await?;
         if let Some(row) = self.successor_row(&rows, alg, &current, now) {
-            slot.set_pending(self.open_row(row, alg, None, now, None).await?);
+            // Already opened (an earlier preparation of this process): no second decryption.
+            let pending = slot.pending();
+            slot.set_pending(
+                self.open_row(row, alg, pending.as_deref(), now, None)
+                    .await?,
+            );
             current.mark_next_prepared();
             return Ok(Some(row.clone()));
         }
