@@ -298,8 +298,9 @@ impl Inner {
     pub(super) async fn revoke(&self, kid: &str) -> Result<()> {
         if !self.io.store.can_update() {
             return Err(Error::InvalidConfig(
-                "revoke needs the key store's update_jwk callback (updateJwk in Node and \
-                 Kotlin, update_jwk in Python) to record the revocation in the store"
+                "revoke needs the key store's update_jwk callback (updateJwk in Node and the \
+                 Better Auth adapter, update_jwk in Python, updateJwk with supportsUpdate() \
+                 returning true in Kotlin/Swift) to record the revocation in the store"
                     .to_owned(),
             ));
         }
