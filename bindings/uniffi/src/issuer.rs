@@ -123,7 +123,7 @@ impl Issuer {
     /// an unknown `kid` is `ERR_JWKS_NO_MATCHING_KEY`.
     pub async fn revoke(&self, kid: String) -> Result<(), AuthJwtError> {
         let issuer = self.inner.clone();
-        Ok(off_thread(async move { issuer.revoke(&kid).await }).await?)
+        off_thread(async move { issuer.revoke(&kid).await }).await
     }
 
     /// Verifies a token against this issuer's stored keys, its `issuer`/`audience` as defaults.
