@@ -42,6 +42,7 @@ from authjwt import JwkRow
 
 _COLUMNS = 'id, "publicKey", "privateKey", "createdAt", "expiresAt", alg, crv'
 _INSERT = f"INSERT INTO jwks ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+_UPDATE_EXPIRES_AT = 'UPDATE jwks SET "expiresAt" = %s WHERE id = %s'
 # One lock for the whole table: key creation is rare, so finer locks would gain nothing.
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('authjwt:jwks', 0))"
 # A row of this alg that covers the proposed row's window: live past the middle of its lifetime
@@ -97,7 +98,8 @@ def _better_auth_can_open(private_key: str) -> bool:
 
 
 class PgKeyStore:
-    """Better Auth's storage contract (`get_jwks`, `create_jwk`) over one psycopg connection."""
+    """Better Auth's storage contract (`get_jwks`, `create_jwk`, and the optional `update_jwk`) over one
+    psycopg connection."""
 
     def __init__(
         self,
@@ -152,6 +154,13 @@ class PgKeyStore:
                         raise KeyExistsError(live["id"])
                 conn.execute(_INSERT, values)
         return row
+
+    def update_jwk(self, id: str, update: Dict[str, Any]) -> None:
+        """The optional callback: sets `expiresAt` (retiring a rotated-away key, `revoke`)."""
+        with self._lock:
+            updated = self._connection().execute(_UPDATE_EXPIRES_AT, (update["expires_at"], id)).rowcount
+        if updated != 1:
+            raise LookupError(f"update_jwk: no row with id {id}")
 
     def close(self) -> None:
         """Closes the connection."""

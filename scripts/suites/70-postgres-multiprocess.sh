@@ -69,3 +69,6 @@ PGHOST=127.0.0.1 PGPORT=$port PYTHON="$root/$venv/bin/python" WORKDIR="$tmp/work
 
 echo "--- examples/stores/pg_store.py: no authjwt-format key next to Better Auth's rows (tests/multiprocess/store_guard.py)"
 PGHOST=127.0.0.1 PGPORT=$port "$root/$venv/bin/python" tests/multiprocess/store_guard.py
+
+echo "--- examples/stores/pg_store.py: update_jwk retires on rotate and revokes in every issuer (tests/multiprocess/store_update.py)"
+PGHOST=127.0.0.1 PGPORT=$port "$root/$venv/bin/python" tests/multiprocess/store_update.py
