@@ -8,10 +8,8 @@ exits non-zero on the first failed check.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import pathlib
 import sys
-import uuid
 
 import psycopg
 
@@ -20,6 +18,8 @@ sys.path.insert(0, str(ROOT / "examples" / "stores"))
 
 from authjwt import Issuer, JWKSNoMatchingKey, decode_header  # noqa: E402
 from pg_store import PgKeyStore  # noqa: E402
+
+from pg_database import throwaway_database  # noqa: E402
 
 SECRET = "store-update-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -34,50 +34,48 @@ def published(issuer: Issuer) -> set:
 
 
 def main() -> int:
-    base = f"host={os.environ['PGHOST']} port={os.environ['PGPORT']} user=postgres"
-    name = f"store_update_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{base} dbname=postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    conninfo = f"{base} dbname={name}"
-    # Not exactly_one: that mode refuses a manual rotate() while a live key covers its window.
-    stores = [PgKeyStore(conninfo), PgKeyStore(conninfo)]
-    try:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute((ROOT / "examples" / "stores" / "schema.sql").read_text())
-
-            def expires_at(kid: str) -> "dt.datetime | None":
-                return conn.execute('SELECT "expiresAt" FROM jwks WHERE id = %s', (kid,)).fetchone()[0]
-
-            a = Issuer(store=stores[0], secret=SECRET, key_cache_ttl=0)
-            b = Issuer(store=stores[1], secret=SECRET, key_cache_ttl=0)
-            first = kid_of_next_token(a)
-            assert expires_at(first) is None
-            before = dt.datetime.now(dt.timezone.utc)
-            second = a.rotate().id
-            assert kid_of_next_token(a) == second
-            assert kid_of_next_token(b) == second, "the other issuer signs with the new key too"
-            retired = expires_at(first)
-            assert retired is not None and before - dt.timedelta(seconds=5) <= retired, retired
-            assert published(b) == {first, second}, "the retired key stays for the grace period"
-            a.revoke(second)
-            assert expires_at(second) == EPOCH
-            assert second not in published(a) and second not in published(b)
-            third = kid_of_next_token(b)
-            assert third not in (first, second), third
-            assert kid_of_next_token(a) == third
-            try:
-                a.revoke("no-such-kid")
-            except JWKSNoMatchingKey:
-                pass
-            else:
-                raise AssertionError("an unknown kid was revoked")
-    finally:
-        for s in stores:
-            s.close()
-        with psycopg.connect(f"{base} dbname=postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with throwaway_database("store_update") as conninfo:
+        # Not exactly_one: that mode refuses a manual rotate() while a live key covers its window.
+        stores = [PgKeyStore(conninfo), PgKeyStore(conninfo)]
+        try:
+            check(conninfo, *stores)
+        finally:
+            for s in stores:
+                s.close()
     print("store_update: ok")
     return 0
+
+
+def check(conninfo: str, store_a: PgKeyStore, store_b: PgKeyStore) -> None:
+    """Two issuers, each on its own connection (as two processes), over one empty table."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+
+        def expires_at(kid: str) -> "dt.datetime | None":
+            return conn.execute('SELECT "expiresAt" FROM jwks WHERE id = %s', (kid,)).fetchone()[0]
+
+        a = Issuer(store=store_a, secret=SECRET, key_cache_ttl=0)
+        b = Issuer(store=store_b, secret=SECRET, key_cache_ttl=0)
+        first = kid_of_next_token(a)
+        assert expires_at(first) is None
+        before = dt.datetime.now(dt.timezone.utc)
+        second = a.rotate().id
+        assert kid_of_next_token(a) == second
+        assert kid_of_next_token(b) == second, "the other issuer signs with the new key too"
+        retired = expires_at(first)
+        assert retired is not None and before - dt.timedelta(seconds=5) <= retired, retired
+        assert published(b) == {first, second}, "the retired key stays for the grace period"
+        a.revoke(second)
+        assert expires_at(second) == EPOCH
+        assert second not in published(a) and second not in published(b)
+        third = kid_of_next_token(b)
+        assert third not in (first, second), third
+        assert kid_of_next_token(a) == third
+        try:
+            a.revoke("no-such-kid")
+        except JWKSNoMatchingKey:
+            pass
+        else:
+            raise AssertionError("an unknown kid was revoked")
 
 
 if __name__ == "__main__":
