@@ -44,8 +44,13 @@ impl JwkRow {
     /// writes (`revoke` writes [`REVOKED_EXPIRES_AT`]). A revoked key never signs, is never
     /// published and verifies nothing.
     pub fn is_revoked(&self) -> bool {
-        self.expires_at.is_some_and(|at| at <= self.created_at)
+        is_revoked(self.created_at, self.expires_at)
     }
+}
+
+/// [`JwkRow::is_revoked`] on a row's two times (ms), for hosts that read rows themselves.
+pub fn is_revoked(created_at_ms: i64, expires_at_ms: Option<i64>) -> bool {
+    expires_at_ms.is_some_and(|at| at <= created_at_ms)
 }
 
 /// The `expires_at` that `revoke` writes: the Unix epoch, before every grace period ends, so the

@@ -185,6 +185,15 @@ pub fn parse_timespan(span: String) -> napi::Result<i64> {
     authjwt_core::claims::parse_timespan(&span).js()
 }
 
+/// Whether a stored row is revoked, by the core's rule (`expiresAt` at or before `createdAt`, ms
+/// since the epoch). For integrations that read rows themselves (the Better Auth plugin's
+/// `verifyJWT`), so they do not restate the rule.
+#[napi]
+pub fn is_revoked_row(created_at_ms: f64, expires_at_ms: Option<f64>) -> bool {
+    // Saturating by `as`: a Date's time value is far inside i64.
+    authjwt_core::store::is_revoked(created_at_ms as i64, expires_at_ms.map(|at| at as i64))
+}
+
 fn parse_value(json: &str, what: &str) -> authjwt_core::Result<Value> {
     serde_json::from_str(json).map_err(|_| Error::InvalidConfig(format!("{what} must be JSON")))
 }

@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto'
 import authjwt from '../../index.js'
+import native from '../../native.js'
 import { BetterAuthError, getCurrentAdapter } from 'better-auth'
 import { APIError, createAuthEndpoint, createAuthMiddleware, sessionMiddleware } from 'better-auth/api'
 import { mergeSchema } from 'better-auth/db'
@@ -34,9 +35,10 @@ const COOKIE_NEEDS_LOCAL_KEYS =
 const primaryAlg = (options) => options?.jwks?.keyPairConfig?.alg ?? DEFAULT_ALG
 const rowAlg = (row, options) => row.alg ?? primaryAlg(options)
 const isLive = (row, nowMs) => !row.expiresAt || new Date(row.expiresAt).getTime() > nowMs
-// The core's revoked rule (`JwkRow::is_revoked`: `expiresAt` at or before `createdAt`, which only
-// revoke writes): such a row verifies nothing, even inside the grace period.
-const isRevoked = (row) => row.expiresAt != null && new Date(row.expiresAt).getTime() <= new Date(row.createdAt).getTime()
+// A revoked row (the core's rule; only revoke writes one) verifies nothing, even inside the grace
+// period.
+const isRevoked = (row) =>
+  row.expiresAt != null && native.isRevokedRow(new Date(row.createdAt).getTime(), new Date(row.expiresAt).getTime())
 
 function baseURLOf(ctx) {
   const url = ctx.context.options?.baseURL
