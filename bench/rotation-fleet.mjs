@@ -22,13 +22,13 @@
 // 3/4 of the lifetime it gives a copy: a refetch a new kid forced), else "scheduled".
 // Rejected: valid, fresh tokens a verifier refused.
 import http from 'node:http'
-import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
 import { loadavg, cpus } from 'node:os'
 import { Issuer, jwksResponse } from '../npm/index.mjs'
 import { importJose, importBetterAuth } from '../npm/bench/peer-imports.mjs'
+import { spawnReportingWorker } from '../tests/fleet/reporting-worker.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const arg = (name) => {
@@ -231,22 +231,8 @@ async function betterAuthIssuer(secret) {
 
 // ---- workers -------------------------------------------------------------------------------------
 function startWorker(command, args, config) {
-  const child = spawn(command, [...args, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] })
-  let report = null
-  let onReady
-  const ready = new Promise((resolve) => (onReady = resolve))
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    let message
-    try {
-      message = JSON.parse(line)
-    } catch {
-      return
-    }
-    if (message.ready) onReady()
-    if (message.report) report = message
-  })
-  const done = new Promise((resolve) => child.on('exit', (code) => resolve({ ...config, code, report })))
-  return { child, ready: Promise.race([ready, done]), done }
+  const worker = spawnReportingWorker(command, args, config)
+  return { ...worker, done: worker.done.then((outcome) => ({ ...config, ...outcome })) }
 }
 
 async function main() {

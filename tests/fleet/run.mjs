@@ -12,9 +12,9 @@ import { spawn } from 'node:child_process'
 import { createServer } from 'node:http'
 import { createServer as createTcpServer } from 'node:net'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { createClient } from 'redis'
 import { Issuer } from '../../npm/index.mjs'
+import { spawnReportingWorker } from './reporting-worker.mjs'
 
 const here = new URL('.', import.meta.url).pathname
 const WORKER_KINDS = {
@@ -110,28 +110,13 @@ function plannedWorkers() {
 /** Starts a worker and resolves once it printed {"ready":true}; `done` resolves with its report. */
 function startWorker({ kind, workerId }, config) {
   const { command, args } = WORKER_KINDS[kind]
-  const child = spawn(command, [...args, JSON.stringify({ ...config, workerId })], { stdio: ['pipe', 'pipe', 'inherit'] })
-  children.add(child)
-  let report = null
-  let onReady
-  const ready = new Promise((resolve) => (onReady = resolve))
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    let message
-    try {
-      message = JSON.parse(line)
-    } catch {
-      return
-    }
-    if (message.ready) onReady()
-    if (message.report) report = message
+  const worker = spawnReportingWorker(command, args, { ...config, workerId })
+  children.add(worker.child)
+  const done = worker.done.then(({ code, report }) => {
+    children.delete(worker.child)
+    return { workerId, code, report }
   })
-  const done = new Promise((resolve) => {
-    child.on('exit', (code) => {
-      children.delete(child)
-      resolve({ workerId, code, report })
-    })
-  })
-  return { child, ready: Promise.race([ready, done]), done }
+  return { child: worker.child, ready: worker.ready, done }
 }
 
 const redis = await startRedis()
